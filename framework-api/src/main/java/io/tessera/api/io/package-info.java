@@ -1,0 +1,2 @@
+/** Reading and writing arrays and weights: NumPy {@code .npy}, safetensors. */
+package io.tessera.api.io;
