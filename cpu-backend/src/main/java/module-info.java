@@ -1,0 +1,10 @@
+/**
+ * The default Tessera tensor backend: CPU kernels on ND4J ({@code nd4j-native}, {@code linux-x86_64} natives).
+ * ND4J's module descriptors are broken, so ND4J stays on the class path and this named module reads the unnamed
+ * module ({@code --add-reads io.tessera.backend.cpu=ALL-UNNAMED} at compile time, {@code Module.addReads} at run time).
+ */
+module io.tessera.backend.cpu {
+    requires io.tessera.api;
+    requires static org.apiguardian.api;
+    requires jdk.unsupported;
+}
