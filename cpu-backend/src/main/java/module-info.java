@@ -4,7 +4,11 @@
  * module ({@code --add-reads io.tessera.backend.cpu=ALL-UNNAMED} at compile time, {@code Module.addReads} at run time).
  */
 module io.tessera.backend.cpu {
-    requires io.tessera.api;
+    requires transitive io.tessera.api;
     requires static org.apiguardian.api;
     requires jdk.unsupported;
+
+    exports io.tessera.backend.cpu;
+
+    provides io.tessera.api.tensor.TensorBackendProvider with io.tessera.backend.cpu.CpuBackendProvider;
 }

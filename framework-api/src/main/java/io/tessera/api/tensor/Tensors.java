@@ -1,0 +1,138 @@
+package io.tessera.api.tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apiguardian.api.API;
+
+/** Static entry points: memory scopes and ops over several tensors. Tensors themselves come from a backend. */
+@API(status = API.Status.STABLE, since = "1.0")
+public final class Tensors {
+    private Tensors() {
+    }
+
+    /** Opens a scope that closes, when it closes, every tensor created inside it on this thread but kept ones. */
+    public static TensorScope scope() {
+        return TensorScope.open();
+    }
+
+    /** Runs {@code body} in a fresh scope and keeps only the tensor it returns. */
+    public static Tensor inScope(Supplier<Tensor> body) {
+        try (TensorScope s = scope()) {
+            return s.keep(body.get());
+        }
+    }
+
+    /** {@code cond ? a : b} elementwise; {@code cond} is bool; all three broadcast together. */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        String op = "where";
+        check(op, "cond", cond, a);
+        check(op, "b", b, a);
+        if (cond.dtype() != DType.BOOL) {
+            throw new IllegalArgumentException("where: argument 'cond' must be bool but is " + cond.describe());
+        }
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException("where: dtype mismatch: argument 'a' is " + a.describe()
+                    + ", argument 'b' is " + b.describe());
+        }
+        Shape out = Shape.broadcast(op, Shape.broadcast(op, cond.shape(), a.shape()), b.shape());
+        TensorBackend be = a.backend();
+        Tensor r = Tensor.wrap(be, be.where(cond.live(op, "cond"), a.live(op, "a"), b.live(op, "b")));
+        if (!r.shape().equals(out)) {
+            throw new IllegalStateException("backend " + be.name() + " where returned " + r.shape() + ", expected "
+                    + out);
+        }
+        Shape sa = a.shape();
+        Shape sb = b.shape();
+        return Autograd.record(op, r, new Tensor[] {a, b}, g -> {
+            Tensor zero = be.zeros(Shape.SCALAR, g.dtype());
+            return new Tensor[] {
+                a.requiresGrad() ? where(cond, g, zero).sumTo(sa) : null,
+                b.requiresGrad() ? where(cond, zero, g).sumTo(sb) : null};
+        }, cond);
+    }
+
+    /** Concatenates along {@code axis}; all tensors share dtype, backend and every other dimension. */
+    public static Tensor concat(List<Tensor> tensors, int axis) {
+        if (tensors.isEmpty()) {
+            throw new IllegalArgumentException("concat: no tensors given");
+        }
+        Tensor first = tensors.get(0);
+        int ax = first.shape().axis(axis);
+        long total = 0;
+        for (int i = 0; i < tensors.size(); i++) {
+            Tensor t = tensors.get(i);
+            check("concat", "tensors[" + i + "]", t, first);
+            if (t.dtype() != first.dtype()) {
+                throw new IllegalArgumentException("concat: dtype mismatch: tensors[0] is " + first.describe()
+                        + ", tensors[" + i + "] is " + t.describe());
+            }
+            if (t.rank() != first.rank()) {
+                throw new IllegalArgumentException("concat: rank mismatch: tensors[0] is " + first.describe()
+                        + ", tensors[" + i + "] is " + t.describe());
+            }
+            for (int d = 0; d < t.rank(); d++) {
+                if (d != ax && t.shape().dim(d) != first.shape().dim(d)) {
+                    throw new IllegalArgumentException("concat: along axis " + ax + " every other axis must match,"
+                            + " but tensors[0] has shape " + first.shape() + " and tensors[" + i + "] has "
+                            + t.shape());
+                }
+            }
+            total += t.shape().dim(ax);
+        }
+        TensorBackend be = first.backend();
+        Tensor r = Tensor.wrap(be, be.concat(Tensor.storages("concat", tensors), ax));
+        long[] offsets = new long[tensors.size() + 1];
+        for (int i = 0; i < tensors.size(); i++) {
+            offsets[i + 1] = offsets[i] + tensors.get(i).shape().dim(ax);
+        }
+        Tensor[] ins = tensors.toArray(new Tensor[0]);
+        return Autograd.record("concat", r, ins, g -> {
+            Tensor[] out = new Tensor[ins.length];
+            for (int i = 0; i < ins.length; i++) {
+                out[i] = ins[i].requiresGrad() ? g.slice(ax, offsets[i], offsets[i + 1], 1) : null;
+            }
+            return out;
+        });
+    }
+
+    /** Stacks equally shaped tensors along a new axis. */
+    public static Tensor stack(List<Tensor> tensors, int axis) {
+        try (TensorScope s = scope()) {
+            List<Tensor> u = new ArrayList<>();
+            for (Tensor t : tensors) {
+                u.add(t.unsqueeze(axis));
+            }
+            return s.keep(concat(u, axis < 0 ? axis : axis));
+        }
+    }
+
+    /** Splits along {@code axis} into pieces of the given sizes. */
+    public static List<Tensor> split(Tensor t, int axis, long... sizes) {
+        long sum = Arrays.stream(sizes).sum();
+        if (sum != t.size(axis)) {
+            throw new IllegalArgumentException("split: sizes " + Arrays.toString(sizes) + " add up to " + sum
+                    + " but axis " + axis + " of " + t.describe() + " has " + t.size(axis));
+        }
+        List<Tensor> out = new ArrayList<>();
+        long off = 0;
+        for (long s : sizes) {
+            out.add(t.narrow(axis, off, s));
+            off += s;
+        }
+        return out;
+    }
+
+    private static void check(String op, String arg, Tensor t, Tensor ref) {
+        if (t == null) {
+            throw new IllegalArgumentException(op + ": argument '" + arg + "' is null");
+        }
+        if (t.backend() != ref.backend()) {
+            throw new IllegalArgumentException(op + ": argument '" + arg + "' " + t.describe() + " is on backend "
+                    + t.backend().name() + " (" + t.device() + ") but " + ref.describe() + " is on backend "
+                    + ref.backend().name() + " (" + ref.device() + "); move it with backend.copyOf(t)");
+        }
+        t.live(op, arg);
+    }
+}
