@@ -8,7 +8,11 @@ module io.tessera.testkit {
     requires static org.apiguardian.api;
     requires com.fasterxml.jackson.databind;
     requires transitive org.junit.jupiter.api;
+    requires transitive org.junit.jupiter.params;
     requires transitive org.assertj.core;
+    requires java.compiler;
 
+    exports io.tessera.testkit;
     exports io.tessera.testkit.golden;
+    exports io.tessera.testkit.conformance;
 }

@@ -1,0 +1,615 @@
+package io.tessera.host.internal;
+
+import com.google.inject.CreationException;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import io.tessera.api.TesseraApi;
+import io.tessera.api.plugin.PluginDescriptor;
+import io.tessera.api.plugin.PluginEvent;
+import io.tessera.api.plugin.PluginListener;
+import io.tessera.api.plugin.PluginState;
+import io.tessera.api.plugin.ServiceRegistry;
+import io.tessera.api.plugin.Subscription;
+import io.tessera.api.plugin.Version;
+import io.tessera.host.PluginView;
+import io.tessera.host.Problem;
+import io.tessera.host.ResolutionReport;
+import io.tessera.host.Severity;
+import io.tessera.host.TesseraHost;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.module.ModuleFinder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.jar.Manifest;
+import java.util.zip.ZipFile;
+
+/**
+ * The host. All lifecycle work (start, refresh, close) runs under one lock, so plugins change state one at a time
+ * and events arrive in order; views and the registry can be read at any time.
+ */
+final class DefaultTesseraHost implements TesseraHost {
+
+    private static final System.Logger LOG = System.getLogger(TesseraHost.class.getName());
+
+    private final HostConfig config;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final DefaultServiceRegistry registry = new DefaultServiceRegistry();
+    private final PluginEvents events = new PluginEvents();
+    private final Version apiVersion = Version.parse(TesseraApi.VERSION);
+
+    private volatile List<PluginRecord> records = List.of();
+    private final List<PluginRecord> bootRecords = new ArrayList<>();
+    private Map<Path, PluginSource> applied = new LinkedHashMap<>();
+    private final Map<Path, Observation> observations = new HashMap<>();
+    private final Map<Path, ReadEntry> readCache = new HashMap<>();
+
+    private ModuleLayer apiLayer;
+    private LayerFactory layerFactory;
+    private PluginActivator activator;
+    private PluginDirectoryWatcher watcher;
+    private boolean started;
+    private volatile boolean closed;
+
+    /** A changed source seen first at {@code since} (nanoTime) with this fingerprint, not yet loaded. */
+    private record Observation(String fingerprint, long since) {
+    }
+
+    private record ReadEntry(String fingerprint, PluginReader.Result result) {
+    }
+
+    DefaultTesseraHost(HostConfig config) {
+        this.config = config;
+        for (PluginListener l : config.listeners()) {
+            events.subscribe(l);
+        }
+    }
+
+    @Override
+    public void start() {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("this host is closed; build a new one with Tessera.builder()");
+            }
+            if (started) {
+                throw new IllegalStateException("this host is already started; call refresh() to rescan plugins");
+            }
+            started = true;
+            Injector hostInjector;
+            try {
+                hostInjector = Guice.createInjector(config.modules());
+            } catch (CreationException e) {
+                throw new IllegalStateException("the Guice modules given to TesseraBuilder.module(...) are invalid: "
+                        + e.getMessage(), e);
+            }
+            apiLayer = PluginDescriptor.class.getModule().getLayer();
+            layerFactory = apiLayer == null ? null : new LayerFactory(apiLayer, Injector.class.getModule());
+            activator = new PluginActivator(hostInjector, registry, events);
+            if (config.bootPlugins()) {
+                startBootPlugins();
+            }
+            applyFolderChanges(true);
+            if (config.watch()) {
+                watcher = new PluginDirectoryWatcher(config.pluginDirectories(), config.settleTime(),
+                        this::refreshFromWatcher);
+                watcher.start();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void refresh() {
+        lock.lock();
+        try {
+            requireRunning();
+            applyFolderChanges(false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called by the watcher; returns whether changed files are still settling and need another look. */
+    private boolean refreshFromWatcher() {
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            return applyFolderChanges(false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<PluginView> plugins() {
+        return records.stream().map(PluginRecord::view).toList();
+    }
+
+    @Override
+    public Optional<PluginView> plugin(String id) {
+        Objects.requireNonNull(id, "id");
+        PluginRecord best = null;
+        for (PluginRecord r : records) {
+            if (r.id.equals(id) && (best == null || rank(r.state) > rank(best.state))) {
+                best = r;
+            }
+        }
+        return Optional.ofNullable(best).map(PluginRecord::view);
+    }
+
+    private static int rank(PluginState s) {
+        return switch (s) {
+            case ACTIVE -> 5;
+            case STARTING, STOPPING -> 4;
+            case RESOLVED -> 3;
+            case INSTALLED -> 2;
+            case FAILED -> 1;
+            case UNINSTALLED -> 0;
+        };
+    }
+
+    @Override
+    public ResolutionReport report() {
+        List<Problem> all = new ArrayList<>();
+        for (PluginRecord r : records) {
+            all.addAll(r.problems());
+        }
+        all.sort(Comparator.comparing(Problem::severity).thenComparing(Problem::pluginId)
+                .thenComparing(Problem::source));
+        return new ResolutionReport(all);
+    }
+
+    @Override
+    public ServiceRegistry services() {
+        return registry;
+    }
+
+    @Override
+    public <T> List<T> extensions(Class<T> type) {
+        return registry.all(type);
+    }
+
+    @Override
+    public Subscription addPluginListener(PluginListener listener) {
+        return events.subscribe(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        PluginDirectoryWatcher w = watcher;
+        if (w != null) {
+            w.close();
+        }
+        lock.lock();
+        try {
+            List<PluginRecord> all = new ArrayList<>(records);
+            for (int i = all.size() - 1; i >= 0; i--) {
+                stopRecord(all.get(i));
+            }
+            for (int i = all.size() - 1; i >= 0; i--) {
+                uninstall(all.get(i));
+            }
+            records = List.of();
+            bootRecords.clear();
+            applied.clear();
+            readCache.clear();
+            observations.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void requireRunning() {
+        if (closed) {
+            throw new IllegalStateException("this host is closed");
+        }
+        if (!started) {
+            throw new IllegalStateException("this host is not started; call start() first");
+        }
+    }
+
+    // ---------------------------------------------------------------- boot layer
+
+    private void startBootPlugins() {
+        List<PluginCandidate> candidates = new ArrayList<>();
+        List<PluginRecord> unusable = new ArrayList<>();
+        for (Module module : bootModules()) {
+            Manifest manifest;
+            try (InputStream in = module.getResourceAsStream("META-INF/MANIFEST.MF")) {
+                if (in == null) {
+                    continue;
+                }
+                manifest = new Manifest(in);
+            } catch (IOException e) {
+                continue;
+            }
+            if (!PluginDescriptor.isPlugin(manifest)) {
+                continue;
+            }
+            String where = "boot";
+            try {
+                PluginDescriptor d = PluginDescriptor.fromManifest(manifest);
+                if (!d.id().equals(module.getName())) {
+                    throw new IllegalArgumentException("manifest says Tessera-Plugin-Id " + d.id()
+                            + " but the module is " + module.getName() + " (manifest/module mismatch)");
+                }
+                candidates.add(new PluginCandidate(d, module.getDescriptor(), null, ModuleFinder.of(), module,
+                        List.of()));
+            } catch (IllegalArgumentException e) {
+                PluginRecord r = new PluginRecord(module.getName(), "?", where, null, module);
+                r.resolutionProblems(List.of(new Problem(Severity.ERROR, module.getName(), where, "boot module "
+                        + module.getName() + " has an invalid plugin manifest: " + e.getMessage(),
+                        "fix the manifest entry and rebuild the jar")));
+                unusable.add(r);
+            }
+        }
+        PluginResolver.Resolution res = PluginResolver.resolve(List.of(), candidates, apiVersion, apiLayer);
+        Map<String, PluginRecord> byId = new HashMap<>();
+        for (PluginCandidate c : res.order()) {
+            PluginRecord r = newRecord(c);
+            r.resolutionProblems(res.problems().getOrDefault(c, List.of()));
+            r.dependencies = res.dependencies().getOrDefault(c, List.of()).stream().map(d -> byId.get(d.id()))
+                    .filter(Objects::nonNull).toList();
+            transition(r, PluginState.RESOLVED, null);
+            byId.put(c.id(), r);
+            bootRecords.add(r);
+        }
+        for (PluginCandidate c : res.unresolved()) {
+            PluginRecord r = newRecord(c);
+            r.resolutionProblems(res.problems().getOrDefault(c, List.of()));
+            bootRecords.add(r);
+        }
+        for (PluginRecord r : unusable) {
+            transition(r, PluginState.INSTALLED, null);
+            transition(r, PluginState.FAILED, r.problems().get(0).message());
+            bootRecords.add(r);
+        }
+        records = List.copyOf(bootRecords);
+        for (PluginRecord r : bootRecords) {
+            startIfReady(r);
+        }
+    }
+
+    private List<Module> bootModules() {
+        Set<ModuleLayer> layers = new LinkedHashSet<>();
+        ModuleLayer hostLayer = DefaultTesseraHost.class.getModule().getLayer();
+        if (hostLayer != null) {
+            layers.add(hostLayer);
+        }
+        if (apiLayer != null) {
+            layers.add(apiLayer);
+        }
+        List<Module> modules = new ArrayList<>();
+        for (ModuleLayer layer : layers) {
+            for (Module m : layer.modules()) {
+                String n = m.getName();
+                if (!n.startsWith("java.") && !n.startsWith("jdk.") && !modules.contains(m)) {
+                    modules.add(m);
+                }
+            }
+        }
+        modules.sort(Comparator.comparing(Module::getName));
+        return modules;
+    }
+
+    // ---------------------------------------------------------------- plugin folders
+
+    /**
+     * Rescans the plugin folders and applies what changed. With {@code immediately}, every jar is taken as it is
+     * (host start); otherwise a new or changed source is taken only once its files stopped changing for the settle
+     * time and open as zips, so a copy in progress is not loaded half-written.
+     *
+     * @return whether some sources are still settling
+     */
+    private boolean applyFolderChanges(boolean immediately) {
+        Map<Path, PluginSource> scanned = PluginScanner.scan(config.pluginDirectories());
+        Map<Path, PluginSource> next = new LinkedHashMap<>();
+        boolean changed = false;
+        boolean settling = false;
+        long now = System.nanoTime();
+        for (PluginSource s : scanned.values()) {
+            PluginSource previous = applied.get(s.path());
+            if (previous != null && previous.fingerprint().equals(s.fingerprint())) {
+                next.put(s.path(), previous);
+                observations.remove(s.path());
+                continue;
+            }
+            if (immediately || settled(s, now)) {
+                next.put(s.path(), s);
+                observations.remove(s.path());
+                changed = true;
+            } else {
+                settling = true;
+                if (previous != null) {
+                    next.put(s.path(), previous);
+                }
+            }
+        }
+        for (Path p : applied.keySet()) {
+            if (!scanned.containsKey(p)) {
+                changed = true;
+            }
+        }
+        observations.keySet().retainAll(scanned.keySet());
+        if (changed || immediately) {
+            applied = next;
+            reconcile();
+        }
+        return settling;
+    }
+
+    private boolean settled(PluginSource s, long now) {
+        Observation o = observations.get(s.path());
+        if (o == null || !o.fingerprint().equals(s.fingerprint())) {
+            observations.put(s.path(), new Observation(s.fingerprint(), now));
+            return config.settleTime().isZero() && zipsOpen(s);
+        }
+        long quiet = now - o.since();
+        if (quiet < config.settleTime().toNanos()) {
+            return false;
+        }
+        // unchanged but not a valid zip yet: give a stalled copy more time before calling the jar corrupt
+        return zipsOpen(s) || quiet >= Math.max(4 * config.settleTime().toNanos(), Duration.ofSeconds(2).toNanos());
+    }
+
+    private static boolean zipsOpen(PluginSource s) {
+        for (Path jar : s.jars()) {
+            try (ZipFile zip = new ZipFile(jar.toFile())) {
+                zip.size();
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Brings the folder plugins in line with {@link #applied}: keep what is unchanged, replace the rest. */
+    private void reconcile() {
+        List<PluginCandidate> candidates = new ArrayList<>();
+        List<PluginReader.Unreadable> unreadables = new ArrayList<>();
+        Map<Path, ReadEntry> cache = new HashMap<>();
+        for (PluginSource s : applied.values()) {
+            ReadEntry e = readCache.get(s.path());
+            if (e == null || !e.fingerprint().equals(s.fingerprint())) {
+                e = new ReadEntry(s.fingerprint(), PluginReader.read(s));
+            }
+            cache.put(s.path(), e);
+            if (e.result() instanceof PluginReader.Readable r) {
+                candidates.add(r.candidate());
+            } else {
+                unreadables.add((PluginReader.Unreadable) e.result());
+            }
+        }
+        readCache.clear();
+        readCache.putAll(cache);
+
+        List<PluginCandidate> bootResolved = new ArrayList<>();
+        for (PluginRecord r : bootRecords) {
+            if (r.candidate != null && r.state != PluginState.INSTALLED && r.state != PluginState.UNINSTALLED) {
+                bootResolved.add(r.candidate);
+            }
+        }
+        PluginResolver.Resolution res = PluginResolver.resolve(bootResolved, candidates, apiVersion, apiLayer);
+
+        List<PluginRecord> current = new ArrayList<>(records);
+        current.removeAll(bootRecords);
+        Map<Object, PluginRecord> byOrigin = new IdentityHashMap<>();
+        for (PluginRecord r : current) {
+            byOrigin.put(r.origin, r);
+        }
+        // keep a layered plugin only if its jar and all the plugins it was resolved against are unchanged
+        Map<PluginCandidate, PluginRecord> kept = new IdentityHashMap<>();
+        for (PluginCandidate c : res.order()) {
+            PluginRecord r = byOrigin.get(c);
+            if (r == null || r.layer == null) {
+                continue;
+            }
+            List<PluginCandidate> deps = res.dependencies().getOrDefault(c, List.of());
+            boolean same = deps.size() == r.dependencies.size();
+            for (int i = 0; same && i < deps.size(); i++) {
+                PluginCandidate d = deps.get(i);
+                PluginRecord dr = r.dependencies.get(i);
+                same = dr.candidate == d && (d.isBoot() || kept.get(d) == dr);
+            }
+            if (same) {
+                kept.put(c, r);
+            }
+        }
+        Set<PluginRecord> reused = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        reused.addAll(kept.values());
+        for (PluginCandidate c : res.unresolved()) {
+            PluginRecord r = byOrigin.get(c);
+            if (r != null && r.layer == null && r.state == PluginState.INSTALLED) {
+                reused.add(r);
+            }
+        }
+        for (PluginReader.Unreadable u : unreadables) {
+            PluginRecord r = byOrigin.get(u);
+            if (r != null) {
+                reused.add(r);
+            }
+        }
+        // stop everything that goes, dependents first, then release their layers
+        for (int i = current.size() - 1; i >= 0; i--) {
+            if (!reused.contains(current.get(i))) {
+                stopRecord(current.get(i));
+            }
+        }
+        for (int i = current.size() - 1; i >= 0; i--) {
+            if (!reused.contains(current.get(i))) {
+                uninstall(current.get(i));
+            }
+        }
+
+        List<PluginRecord> next = new ArrayList<>(bootRecords);
+        Map<PluginCandidate, PluginRecord> recordOf = new IdentityHashMap<>();
+        for (PluginRecord b : bootRecords) {
+            if (b.candidate != null) {
+                recordOf.put(b.candidate, b);
+            }
+        }
+        List<PluginRecord> fresh = new ArrayList<>();
+        for (PluginCandidate c : res.order()) {
+            PluginRecord r = kept.get(c);
+            if (r == null) {
+                r = newRecord(c);
+                r.dependencies = res.dependencies().getOrDefault(c, List.of()).stream().map(recordOf::get).toList();
+                fresh.add(r);
+                createLayer(r);
+            }
+            r.resolutionProblems(res.problems().getOrDefault(c, List.of()));
+            recordOf.put(c, r);
+            next.add(r);
+        }
+        List<PluginCandidate> unresolved = new ArrayList<>(res.unresolved());
+        unresolved.sort(Comparator.comparing(PluginCandidate::id).thenComparing(PluginCandidate::sourceText));
+        for (PluginCandidate c : unresolved) {
+            PluginRecord r = byOrigin.get(c);
+            if (r == null || !reused.contains(r)) {
+                r = newRecord(c);
+            }
+            r.resolutionProblems(res.problems().getOrDefault(c, List.of()));
+            next.add(r);
+        }
+        for (PluginReader.Unreadable u : unreadables) {
+            PluginRecord r = byOrigin.get(u);
+            if (r == null || !reused.contains(r)) {
+                r = new PluginRecord(u.id(), u.version(), u.source().path().toString(), null, u);
+                r.resolutionProblems(u.problems());
+                transition(r, PluginState.INSTALLED, null);
+                transition(r, PluginState.FAILED, u.problems().get(0).message());
+            }
+            next.add(r);
+        }
+        records = List.copyOf(next);
+        for (PluginRecord r : fresh) {
+            startIfReady(r);
+        }
+    }
+
+    private PluginRecord newRecord(PluginCandidate c) {
+        PluginRecord r = new PluginRecord(c.id(), c.descriptor().version().toString(), c.sourceText(), c, c);
+        transition(r, PluginState.INSTALLED, null);
+        return r;
+    }
+
+    private void createLayer(PluginRecord r) {
+        List<ModuleLayer> parents = new ArrayList<>();
+        for (PluginRecord d : r.dependencies) {
+            ModuleLayer l = d == null ? null : d.moduleLayer();
+            if (l == null) {
+                r.addLifecycleProblem(new Problem(Severity.ERROR, r.id, r.source, r.label() + " cannot get a module "
+                        + "layer because " + (d == null ? "a required plugin" : d.label()) + " has none",
+                        "fix the problems of the required plugin first"));
+                return;
+            }
+            parents.add(l);
+        }
+        try {
+            r.layer = layerFactory.create(r.candidate, parents);
+            transition(r, PluginState.RESOLVED, null);
+        } catch (LayerFactory.LayerException e) {
+            r.addLifecycleProblem(e.problem());
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    private void startIfReady(PluginRecord r) {
+        if (r.state != PluginState.RESOLVED) {
+            return;
+        }
+        for (PluginRecord d : r.dependencies) {
+            if (d.state != PluginState.ACTIVE) {
+                r.addLifecycleProblem(new Problem(Severity.ERROR, r.id, r.source, r.label() + " was not started "
+                        + "because it requires " + d.label() + ", which is " + d.state,
+                        "fix the problems of " + d.id + " first"));
+                return;
+            }
+        }
+        transition(r, PluginState.STARTING, null);
+        r.clearLifecycleProblems();
+        try {
+            r.activation = activator.start(r.label(), r.candidate.descriptor(), r.moduleLayer(), r.module(),
+                    config.startTimeout());
+            transition(r, PluginState.ACTIVE, null);
+        } catch (PluginActivator.StartFailure f) {
+            LOG.log(System.Logger.Level.WARNING, f.getMessage(), f.getCause());
+            String hint;
+            if (f.timedOut()) {
+                hint = "make Plugin.start return within " + PluginActivator.human(config.startTimeout())
+                        + "; run long work on a thread of your own, or raise the start timeout";
+            } else if (r.isBoot() && f.getMessage().contains("does not export")) {
+                // no Controller for the boot layer: the host cannot open a module-path plugin's packages
+                hint = "a plugin on the module path must export the packages of its provider classes (exports "
+                        + "<package>;), or be installed in a plugin folder, where the host grants access itself";
+            } else {
+                hint = "fix the plugin; the stack trace is in the host log";
+            }
+            r.addLifecycleProblem(new Problem(Severity.ERROR, r.id, r.source, f.getMessage(), hint));
+            transition(r, PluginState.FAILED, f.getMessage());
+        }
+    }
+
+    private void stopRecord(PluginRecord r) {
+        if (r.state != PluginState.ACTIVE || r.activation == null) {
+            return;
+        }
+        transition(r, PluginState.STOPPING, null);
+        PluginActivator.Activation a = r.activation;
+        r.activation = null;
+        try {
+            String failure = activator.stop(r.label(), a, r.module().getClassLoader(), config.stopTimeout());
+            if (failure != null) {
+                r.addLifecycleProblem(new Problem(Severity.WARNING, r.id, r.source, failure,
+                        "make Plugin.stop release its resources without throwing"));
+            }
+            transition(r, PluginState.RESOLVED, null);
+        } catch (TimeoutException e) {
+            String message = r.label() + " did not finish stopping within "
+                    + PluginActivator.human(config.stopTimeout()) + "; it was abandoned";
+            r.addLifecycleProblem(new Problem(Severity.ERROR, r.id, r.source, message,
+                    "make Plugin.stop return promptly; its layer cannot be unloaded while its thread runs"));
+            transition(r, PluginState.FAILED, message);
+        }
+    }
+
+    private void uninstall(PluginRecord r) {
+        stopRecord(r);
+        if (r.layer != null) {
+            r.layer.close();
+            r.layer = null;
+        }
+        r.dependencies = List.of();
+        if (r.state != PluginState.UNINSTALLED) {
+            transition(r, PluginState.UNINSTALLED, null);
+        }
+    }
+
+    private void transition(PluginRecord r, PluginState to, String failure) {
+        PluginState from = r.state;
+        r.state = to;
+        events.publish(new PluginEvent(r.id, r.semanticVersion(), r.source, from, to, failure));
+    }
+}

@@ -1,0 +1,43 @@
+package io.tessera.host.internal;
+
+import io.tessera.api.plugin.PluginDescriptor;
+import io.tessera.host.Problem;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.util.List;
+
+/**
+ * A plugin whose descriptor and module descriptor were read and agree with each other; no class of it has loaded.
+ *
+ * @param descriptor the manifest descriptor
+ * @param module     the plugin module's descriptor
+ * @param source     the jar or folder it comes from; {@code null} for a plugin of the boot layer
+ * @param finder     finds the plugin module and its private dependency modules; {@code null} for the boot layer
+ * @param bootModule the module of a boot-layer plugin; {@code null} for a plugin from a folder
+ * @param warnings   problems that do not stop the plugin
+ */
+record PluginCandidate(PluginDescriptor descriptor, ModuleDescriptor module, PluginSource source, ModuleFinder finder,
+                       Module bootModule, List<Problem> warnings) {
+
+    PluginCandidate {
+        warnings = List.copyOf(warnings);
+    }
+
+    String id() {
+        return descriptor.id();
+    }
+
+    boolean isBoot() {
+        return source == null;
+    }
+
+    /** {@code boot} or the jar/folder path. */
+    String sourceText() {
+        return source == null ? "boot" : source.path().toString();
+    }
+
+    /** How messages name this plugin: {@code plugin io.x 1.2.0 (plugins/x-1.2.0.jar)}. */
+    String label() {
+        return "plugin " + descriptor.id() + " " + descriptor.version() + " (" + sourceText() + ")";
+    }
+}

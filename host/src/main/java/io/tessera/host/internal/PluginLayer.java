@@ -1,0 +1,52 @@
+package io.tessera.host.internal;
+
+import java.io.IOException;
+import java.lang.module.ModuleReader;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The module layer of one folder plugin and the module readers its class loader opened. Closing it closes those
+ * readers, so the plugin's jars hold no open file once the plugin is uninstalled; dropping the last reference to it
+ * lets the layer's class loader be collected.
+ */
+final class PluginLayer implements AutoCloseable {
+
+    private final ModuleLayer layer;
+    private final Module module;
+    private final List<ModuleReader> readers;
+
+    PluginLayer(ModuleLayer layer, Module module, List<ModuleReader> readers) {
+        this.layer = layer;
+        this.module = module;
+        this.readers = readers;
+    }
+
+    ModuleLayer layer() {
+        return layer;
+    }
+
+    Module module() {
+        return module;
+    }
+
+    ClassLoader loader() {
+        return module.getClassLoader();
+    }
+
+    @Override
+    public void close() {
+        List<ModuleReader> toClose;
+        synchronized (readers) {
+            toClose = new ArrayList<>(readers);
+            readers.clear();
+        }
+        for (ModuleReader reader : toClose) {
+            try {
+                reader.close();
+            } catch (IOException ignored) {
+                // closing a jar we only read from; nothing to recover
+            }
+        }
+    }
+}

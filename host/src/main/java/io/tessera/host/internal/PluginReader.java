@@ -1,0 +1,197 @@
+package io.tessera.host.internal;
+
+import io.tessera.api.plugin.PluginDescriptor;
+import io.tessera.api.plugin.Version;
+import io.tessera.host.Problem;
+import io.tessera.host.Severity;
+import java.io.IOException;
+import java.lang.module.FindException;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.stream.Collectors;
+
+/**
+ * Reads a plugin source's manifest descriptor and module descriptor without loading any class, and checks that they
+ * agree. Every jar is opened and closed again here: nothing keeps a file handle.
+ */
+final class PluginReader {
+
+    /** What reading a source gave: a candidate, or the problems that make it unusable. */
+    sealed interface Result permits Readable, Unreadable {
+    }
+
+    /** The source is a well-formed plugin. */
+    record Readable(PluginCandidate candidate) implements Result {
+    }
+
+    /**
+     * The source cannot be used as it is.
+     *
+     * @param id       the plugin id if the manifest could be read, otherwise the file name
+     * @param version  the version if known, otherwise {@code ?}
+     * @param problems why
+     */
+    record Unreadable(PluginSource source, String id, String version, List<Problem> problems) implements Result {
+    }
+
+    private PluginReader() {
+    }
+
+    static Result read(PluginSource source) {
+        String fallbackId = source.path().getFileName().toString();
+        String where = source.path().toString();
+        Path pluginJar;
+        Manifest manifest;
+        if (source.isFolder()) {
+            List<Path> pluginJars = new ArrayList<>();
+            for (Path jar : source.jars()) {
+                try {
+                    if (PluginDescriptor.isPlugin(manifestOf(jar))) {
+                        pluginJars.add(jar);
+                    }
+                } catch (IOException e) {
+                    return corrupt(source, fallbackId, jar, e);
+                }
+            }
+            if (pluginJars.size() != 1) {
+                String message = pluginJars.isEmpty()
+                        ? "plugin folder " + where + " holds no plugin jar: no jar in it has Tessera-Plugin-Id in its "
+                          + "manifest"
+                        : "plugin folder " + where + " holds " + pluginJars.size() + " plugin jars ("
+                          + pluginJars.stream().map(p -> p.getFileName().toString()).collect(Collectors.joining(", "))
+                          + "); a folder is one plugin with its private libraries";
+                String hint = pluginJars.isEmpty()
+                        ? "add the plugin jar to the folder, or move the libraries into the folder of the plugin "
+                          + "that uses them"
+                        : "give each plugin a folder of its own";
+                return unreadable(source, fallbackId, "?", message, hint);
+            }
+            pluginJar = pluginJars.get(0);
+        } else {
+            pluginJar = source.path();
+        }
+        try {
+            manifest = manifestOf(pluginJar);
+        } catch (IOException e) {
+            return corrupt(source, fallbackId, pluginJar, e);
+        }
+        if (!PluginDescriptor.isPlugin(manifest)) {
+            return unreadable(source, fallbackId, "?", pluginJar + " is not a Tessera plugin: its manifest has no "
+                    + PluginDescriptor.ID, "add Tessera-Plugin-Id, Tessera-Plugin-Version and Tessera-Api to the jar "
+                    + "manifest, or move this library into the folder of the plugin that uses it");
+        }
+        PluginDescriptor descriptor;
+        try {
+            descriptor = PluginDescriptor.fromManifest(manifest);
+        } catch (IllegalArgumentException e) {
+            String id = Optional.ofNullable(manifest.getMainAttributes().getValue(PluginDescriptor.ID))
+                    .map(String::trim).orElse(fallbackId);
+            return unreadable(source, id, "?", "the manifest of " + pluginJar + " is invalid: " + e.getMessage(),
+                    "fix the manifest entry and rebuild the jar");
+        }
+        String id = descriptor.id();
+        String version = descriptor.version().toString();
+        String label = "plugin " + id + " " + version + " (" + where + ")";
+
+        ModuleFinder pluginFinder = ModuleFinder.of(pluginJar);
+        ModuleDescriptor module;
+        try {
+            Set<ModuleReference> found = pluginFinder.findAll();
+            if (found.size() != 1) {
+                return unreadable(source, id, version, label + ": " + pluginJar + " holds no module",
+                        "rebuild the jar");
+            }
+            module = found.iterator().next().descriptor();
+        } catch (FindException e) {
+            return unreadable(source, id, version, label + ": " + pluginJar + " is corrupt or its module-info is "
+                    + "invalid: " + rootMessage(e), "rebuild the jar with a valid module-info.java");
+        }
+        if (module.isAutomatic()) {
+            return unreadable(source, id, version, label + ": " + pluginJar + " is not a modular jar (it has no "
+                    + "module-info.class)", "add a module-info.java declaring module " + id
+                    + " that requires io.tessera.api and provides its extensions, then rebuild the jar");
+        }
+
+        List<Problem> errors = new ArrayList<>();
+        List<Problem> warnings = new ArrayList<>();
+        if (!module.name().equals(id)) {
+            errors.add(new Problem(Severity.ERROR, id, where, label + ": manifest says Tessera-Plugin-Id " + id
+                    + " but module-info declares module " + module.name() + " (manifest/module mismatch)",
+                    "make Tessera-Plugin-Id equal the module name"));
+        }
+        Optional<String> rawModuleVersion = module.rawVersion();
+        if (rawModuleVersion.isPresent()) {
+            try {
+                Version mv = Version.parse(rawModuleVersion.get());
+                if (!mv.sameAs(descriptor.version())) {
+                    errors.add(new Problem(Severity.ERROR, id, where, label + ": manifest says Tessera-Plugin-Version "
+                            + version + " but the module is compiled as version " + rawModuleVersion.get()
+                            + " (manifest/module mismatch)",
+                            "make Tessera-Plugin-Version equal the module version (javac --module-version)"));
+                }
+            } catch (IllegalArgumentException notSemantic) {
+                warnings.add(new Problem(Severity.WARNING, id, where, label + ": module version "
+                        + rawModuleVersion.get() + " is not a semantic version; the manifest version is used", ""));
+            }
+        }
+        if (!errors.isEmpty()) {
+            return new Unreadable(source, id, version, errors);
+        }
+
+        ModuleFinder layerFinder = pluginFinder;
+        if (source.isFolder()) {
+            layerFinder = ModuleFinder.of(source.jars().toArray(Path[]::new));
+            try {
+                Set<String> names = new java.util.HashSet<>();
+                for (ModuleReference ref : layerFinder.findAll()) {
+                    names.add(ref.descriptor().name());
+                }
+                if (!names.contains(id)) {
+                    return unreadable(source, id, version, label + ": the folder's jars hide the plugin module",
+                            "remove the other jar that declares module " + id);
+                }
+            } catch (FindException e) {
+                return unreadable(source, id, version, label + ": a library jar in " + where
+                        + " is corrupt or clashes with another: " + rootMessage(e),
+                        "rebuild or remove the library jar named in the message");
+            }
+        }
+        return new Readable(new PluginCandidate(descriptor, module, source, layerFinder, null, warnings));
+    }
+
+    static Manifest manifestOf(Path jar) throws IOException {
+        // no verification and closed at once: reading a descriptor must neither load classes nor keep handles
+        try (JarFile jf = new JarFile(jar.toFile(), false)) {
+            Manifest m = jf.getManifest();
+            return m == null ? new Manifest() : m;
+        }
+    }
+
+    private static Unreadable corrupt(PluginSource source, String id, Path jar, IOException e) {
+        return new Unreadable(source, id, "?", List.of(new Problem(Severity.ERROR, id, source.path().toString(),
+                jar + " is not a readable jar (" + rootMessage(e) + ")",
+                "rebuild or copy the jar again; an interrupted copy leaves a truncated file")));
+    }
+
+    private static Unreadable unreadable(PluginSource source, String id, String version, String message, String hint) {
+        return new Unreadable(source, id, version,
+                List.of(new Problem(Severity.ERROR, id, source.path().toString(), message, hint)));
+    }
+
+    static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage();
+        return m == null ? root.getClass().getSimpleName() : m;
+    }
+}

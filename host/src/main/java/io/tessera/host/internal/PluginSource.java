@@ -1,0 +1,28 @@
+package io.tessera.host.internal;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One plugin as found on disk: a jar directly in a plugin folder, or a sub-folder holding the plugin jar and its
+ * private dependency jars.
+ *
+ * @param path        the jar or the sub-folder; identifies the plugin source across rescans
+ * @param jars        every jar belonging to it (just {@code path} for a single jar), sorted
+ * @param fingerprint size and modification time of every jar; changes when any jar changes
+ */
+record PluginSource(Path path, List<Path> jars, String fingerprint) {
+
+    PluginSource {
+        jars = List.copyOf(jars);
+    }
+
+    boolean isFolder() {
+        return !(jars.size() == 1 && jars.get(0).equals(path));
+    }
+
+    @Override
+    public String toString() {
+        return path.toString();
+    }
+}
