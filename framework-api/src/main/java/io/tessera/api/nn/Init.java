@@ -8,7 +8,9 @@ import org.apiguardian.api.API;
 
 /**
  * Weight initialisations with PyTorch's formulas ({@code torch.nn.init}). Each returns a new float32 tensor drawn
- * from the given {@link Generator}; the same seed gives the same tensor on every backend.
+ * from the given {@link Generator}; the same seed gives the same tensor on every backend. Like any new tensor it
+ * belongs to the current scope until {@link Module#registerParameter} (or
+ * {@link io.tessera.api.tensor.Tensors#disown}) takes it out, so layers may be built inside a scope.
  *
  * <p>Fans follow {@code _calculate_fan_in_and_fan_out}: for a weight of shape {@code [d0, d1, k...]},
  * {@code fan_in = d1 * prod(k)} and {@code fan_out = d0 * prod(k)}.

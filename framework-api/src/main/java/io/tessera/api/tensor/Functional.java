@@ -129,9 +129,18 @@ public final class Functional {
     public record Pooled(Tensor values, Tensor indices) {
     }
 
-    /** Max pooling (floor mode, dilation 1). */
+    /** Max pooling (floor mode, dilation 1). {@code stride} null means the kernel size. */
     public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        Pooled p = maxPool2dWithIndices(x, kernel, stride, padding, new int[] {1, 1}, false);
+        return maxPool2d(x, kernel, stride, padding, new int[] {1, 1}, false);
+    }
+
+    /**
+     * Max pooling with every option of PyTorch's {@code F.max_pool2d}; {@code stride} null means the kernel size.
+     * The arg-max indices the backward pass reads are held by the result and close with it.
+     */
+    public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                                   boolean ceilMode) {
+        Pooled p = maxPool2dWithIndices(x, kernel, stride, padding, dilation, ceilMode);
         if (p.values().requiresGrad()) {
             p.values().attach(p.indices());
         } else {

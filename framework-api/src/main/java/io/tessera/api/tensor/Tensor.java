@@ -17,7 +17,9 @@ import org.apiguardian.api.API;
  * argument and the shapes. Axes may be negative (counted from the end).
  *
  * <p><b>Memory.</b> A tensor holds backend memory until {@link #close()}; a {@link TensorScope} closes the tensors
- * created inside it. Using a closed tensor throws {@link IllegalStateException}.
+ * created inside it, a kept result closes the graph intermediates it holds, and {@link Tensors#unscoped} /
+ * {@link Tensors#disown} make tensors that no scope closes. Using a closed tensor throws
+ * {@link IllegalStateException}.
  *
  * <p><b>Gradients.</b> {@link #requiresGrad(boolean)} marks a leaf; ops on it record a graph;
  * {@link #backward()} fills {@link #grad()} of the leaves (see {@link Autograd}).
@@ -33,9 +35,15 @@ public final class Tensor implements AutoCloseable {
     boolean requiresGradFlag;
     Autograd.Node gradFn;
     Tensor grad;
+    /** The scope that closes this tensor, or null when the caller, a module or a graph does. */
     TensorScope owner;
-    /** Graph intermediates that a scope handed over with this tensor; closed with it. */
-    private java.util.List<Tensor> attached;
+    /**
+     * How many tensors hold this one as a graph intermediate (see {@link #attach}), plus one for an explicit
+     * {@link Tensors#disown} of a held tensor. A held tensor belongs to no scope and closes when the last hold ends.
+     */
+    int holders;
+    /** Graph intermediates this tensor holds (its backward pass reads them); each hold ends when this one closes. */
+    private java.util.Set<Tensor> attached;
 
     /** Reference-counted storage so that {@link #detach()} shares memory without copying. */
     private static final class SharedStorage {
@@ -165,26 +173,40 @@ public final class Tensor implements AutoCloseable {
             grad = null;
         }
         if (attached != null) {
-            java.util.List<Tensor> a = attached;
+            java.util.Set<Tensor> a = attached;
             attached = null;
             for (Tensor t : a) {
-                t.close();
+                t.letGo();
             }
         }
     }
 
-    /** Makes {@code t} (removed from any scope) live exactly as long as this tensor. */
+    /**
+     * Makes {@code t} live at least as long as this tensor: it leaves its scope (if any) and closes when the last
+     * tensor holding it closes. Several results may hold the same intermediate (two outputs of one composite, or a
+     * result kept at two nesting levels); each holds it once.
+     */
     void attach(Tensor t) {
-        if (t == this || t == null) {
+        if (t == this || t == null || t.closed) {
             return;
         }
         if (t.owner != null) {
             t.owner.release(t);
         }
         if (attached == null) {
-            attached = new java.util.ArrayList<>();
+            attached = new java.util.LinkedHashSet<>();
         }
-        attached.add(t);
+        if (attached.add(t)) {
+            t.holders++;
+        }
+    }
+
+    /** Ends one hold on this tensor; the last one closes it. */
+    private void letGo() {
+        if (--holders <= 0) {
+            holders = 0;
+            close();
+        }
     }
 
     TensorStorage live(String op, String arg) {

@@ -2,8 +2,11 @@ package io.tessera.api.tensor;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import org.apiguardian.api.API;
 
 /**
@@ -17,11 +20,20 @@ import org.apiguardian.api.API;
  *     Tensor h = x.matmul(w).relu();          // closed with the scope
  *     loss = scope.keep(h.sum());             // survives the scope
  * }
+ * loss.backward();                            // h is still there: loss holds it
+ * loss.close();                               // closes h too
  * }</pre>
  *
- * <p>Gradients of leaf tensors belong to their leaf, not to a scope. Autograd keeps references to the inputs of each
- * recorded op; call {@link Tensor#backward()} before the scope that created them closes, or it fails loudly
- * naming the closed tensor.
+ * <p><b>Graphs.</b> A kept tensor that records gradients takes with it the part of its autograd graph that this scope
+ * owns (inputs, intermediates and tensors saved for backward) and <em>holds</em> those tensors: they belong to no
+ * scope any more and close when the last tensor holding them closes. The walk also passes through tensors that
+ * other results already hold, which is how a result made by nested scopes (a module's scope around a composite
+ * op's own scope) keeps every intermediate its backward pass reads, whichever scope created it. It stops at tensors
+ * owned by other scopes or by the caller (parameters, inputs, earlier kept results): those live by their own rules.
+ *
+ * <p>Gradients of leaf tensors belong to their leaf, not to a scope. Long-lived tensors (parameters, buffers,
+ * optimizer state) must not belong to a scope at all: create them in {@link Tensors#unscoped} or take them out with
+ * {@link Tensors#disown}; {@code Module} and {@code Optimizer} do that for the tensors they register or allocate.
  */
 @API(status = API.Status.STABLE, since = "1.0")
 public final class TensorScope implements AutoCloseable {
@@ -29,17 +41,29 @@ public final class TensorScope implements AutoCloseable {
 
     private final TensorScope parent;
     private final Thread thread;
+    /** Owns nothing: tensors created while it is the innermost scope belong to the caller ({@link Tensors#unscoped}). */
+    private final boolean suspended;
     private List<Tensor> owned = new ArrayList<>();
     private boolean closed;
 
-    private TensorScope(TensorScope parent) {
+    private TensorScope(TensorScope parent, boolean suspended) {
         this.parent = parent;
         this.thread = Thread.currentThread();
+        this.suspended = suspended;
     }
 
     static TensorScope open() {
+        return push(false);
+    }
+
+    /** Opens a scope under which new tensors belong to no scope; scopes opened inside it work as usual. */
+    static TensorScope openSuspended() {
+        return push(true);
+    }
+
+    private static TensorScope push(boolean suspended) {
         Deque<TensorScope> stack = STACK.get();
-        TensorScope s = new TensorScope(stack.peek());
+        TensorScope s = new TensorScope(stack.peek(), suspended);
         stack.push(s);
         return s;
     }
@@ -53,50 +77,61 @@ public final class TensorScope implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("tensor scope is closed");
         }
+        if (suspended) {
+            t.owner = null;
+            return;
+        }
         t.owner = this;
         owned.add(t);
     }
 
     /**
-     * Hands {@code t} out of this scope: it moves to the enclosing scope, or to the caller when there is none.
-     * Returns {@code t} for chaining.
+     * Hands {@code t} out of this scope: it moves to the enclosing scope, or to the caller when there is none. When
+     * {@code t} records gradients, the graph intermediates its backward pass needs go with it (see the class
+     * comment). A tensor this scope does not own is returned unchanged. Returns {@code t} for chaining.
      */
     public <T extends Tensor> T keep(T t) {
-        if (t.owner == this && t.gradFn != null) {
-            attachGraph(t);
-        }
         if (t.owner == this) {
+            handOut(t);
             if (parent != null && !parent.closed) {
                 parent.adopt(t);
-            } else {
-                t.owner = null;
             }
         }
         return t;
     }
 
+    /** Takes {@code t} and the graph part it needs from this scope; {@code t} then belongs to nobody. */
+    void handOut(Tensor t) {
+        if (t.gradFn != null) {
+            attachGraph(t);
+        }
+        release(t);
+    }
+
     /**
-     * Hands the intermediates of {@code root}'s autograd graph that this scope owns over to {@code root}, so that
-     * {@code backward()} still finds them after this scope closes; they close with {@code root}. The walk stops at
-     * tensors owned elsewhere, so it costs only this scope's own part of the graph.
+     * Makes {@code root} hold the intermediates of its autograd graph that this scope owns, so that
+     * {@code backward()} still finds them after this scope closes. The walk goes on through tensors that other
+     * results already hold (intermediates of composite ops kept out of inner scopes), taking a hold on them too, so
+     * that this scope's tensors behind them are found and nothing closes while {@code root} may still need it. It
+     * stops at tensors owned by other scopes or by nobody.
      */
     private void attachGraph(Tensor root) {
-        java.util.Set<Tensor> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Tensor> todo = new ArrayDeque<>();
         todo.push(root);
         seen.add(root);
         while (!todo.isEmpty()) {
-            Tensor t = todo.pop();
-            if (t != root) {
-                root.attach(t);
-            }
-            Autograd.Node n = t.gradFn;
+            Autograd.Node n = todo.pop().gradFn;
             if (n == null) {
                 continue;
             }
             for (Tensor[] group : new Tensor[][] {n.inputs(), n.saved()}) {
                 for (Tensor c : group) {
-                    if (c != null && c.owner == this && seen.add(c)) {
+                    if (c == null || c.isClosed() || !seen.add(c)) {
+                        continue;
+                    }
+                    if (c.owner == this || (c.owner == null && c.holders > 0)) {
+                        root.attach(c);
                         todo.push(c);
                     }
                 }

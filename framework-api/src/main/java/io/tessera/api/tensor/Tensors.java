@@ -3,6 +3,7 @@ package io.tessera.api.tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Supplier;
 import org.apiguardian.api.API;
 
@@ -17,11 +18,53 @@ public final class Tensors {
         return TensorScope.open();
     }
 
-    /** Runs {@code body} in a fresh scope and keeps only the tensor it returns. */
+    /**
+     * Runs {@code body} in a fresh scope and keeps only the tensor it returns (with the graph intermediates its
+     * backward pass needs, see {@link TensorScope}).
+     */
     public static Tensor inScope(Supplier<Tensor> body) {
         try (TensorScope s = scope()) {
             return s.keep(body.get());
         }
+    }
+
+    /**
+     * Runs {@code body} with scope ownership suspended: the tensors it creates belong to no scope, however many
+     * scopes are open around the call, so they outlive them and whoever stores them closes them. This is how
+     * long-lived state is made inside a scope (parameters, buffers, optimizer state, caches):
+     *
+     * <pre>{@code
+     * try (TensorScope step = Tensors.scope()) {
+     *     Tensor ema = Tensors.unscoped(() -> backend.zeros(n));   // survives the step; close it yourself
+     * }
+     * }</pre>
+     *
+     * Temporaries the body makes are not closed for it either; a scope opened inside the body works as usual (what
+     * it keeps goes to the caller). Must be called on one thread (like scopes).
+     */
+    public static <T> T unscoped(Supplier<T> body) {
+        Objects.requireNonNull(body, "body");
+        try (TensorScope suspended = TensorScope.openSuspended()) {
+            return body.get();
+        }
+    }
+
+    /**
+     * Takes {@code t} out of the scope that owns it, so that no scope closes it any more: the caller, or the object
+     * that stores it (a module's parameter, an optimizer's state), closes it. A tensor that records gradients takes
+     * the graph intermediates that scope owns with it, as with {@link TensorScope#keep}. A tensor that a graph
+     * result holds (see {@link TensorScope}) no longer closes with that result. A tensor that belongs to nobody is
+     * returned unchanged. Returns {@code t}.
+     */
+    public static <T extends Tensor> T disown(T t) {
+        Objects.requireNonNull(t, "disown: tensor is null");
+        TensorScope s = t.owner;
+        if (s != null) {
+            s.handOut(t);
+        } else if (t.holders > 0) {
+            t.holders++;
+        }
+        return t;
     }
 
     /** {@code cond ? a : b} elementwise; {@code cond} is bool; all three broadcast together. */
