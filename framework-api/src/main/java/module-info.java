@@ -10,4 +10,11 @@ module io.tessera.api {
 
     exports io.tessera.api;
     exports io.tessera.api.io;
+    exports io.tessera.api.tensor;
+    exports io.tessera.api.data;
+    exports io.tessera.api.nn;
+    exports io.tessera.api.optim;
+    exports io.tessera.api.plugin;
+    exports io.tessera.api.pipeline;
+    exports io.tessera.api.metrics;
 }
