@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Plugin runtime start-up benchmark (issue 2, "Measure"): starts a fresh JVM per measurement with N trivial layer
+# plugins and prints the medians as a Markdown table: time from JVM start until all N are ACTIVE, the in-process
+# build+start time, and heap per plugin. Compares the Tessera host with the bare JPMS floor (one layer per jar,
+# ServiceLoader, start hook; no descriptors, resolution, Guice or registry).
+#
+#   bench/plugin-startup/run.sh [RUNS] [N...]        defaults: 7 runs, N = 1 10 100
+#
+# Builds the distribution first (through ./tessera) when it is missing or stale. TESSERA_OUT picks the build folder.
+set -euo pipefail
+
+here="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+runs="${1:-7}"
+shift || true
+counts=("$@")
+[ ${#counts[@]} -gt 0 ] || counts=(1 10 100)
+out="${TESSERA_OUT:-target}"
+work="$here/$out"
+dist="$root/distribution/$out/tessera"
+
+TESSERA_OUT="$out" "$root/tessera" version >/dev/null
+modules="$dist/lib/modules"
+
+rm -rf "$work/classes"
+mkdir -p "$work/classes"
+# The API's @API annotations (apiguardian, compile-time only) are absent here; javac's warnings about them go to a log.
+if ! javac --release 17 -d "$work/classes" --module-path "$modules" --add-modules io.tessera.host \
+        "$here/src/io/tessera/bench/PluginStartupBench.java" 2>"$work/javac.log"; then
+    cat "$work/javac.log" >&2
+    exit 1
+fi
+
+java_cmd=(java -p "$modules" --add-modules io.tessera.host -cp "$work/classes")
+for n in 0 "${counts[@]}"; do
+    if [ ! -d "$work/plugins-$n" ]; then
+        "${java_cmd[@]}" io.tessera.bench.PluginStartupBench generate "$work/plugins-$n.tmp" "$n"
+        mv "$work/plugins-$n.tmp" "$work/plugins-$n"
+    fi
+done
+
+# The host run sees only the host and what it requires (no boot-layer plugins or backends from lib/modules); the
+# bare floor sees only the API, as a minimal JPMS application would.
+api_path="$(ls "$modules"/tessera-api-*.jar):$(ls "$modules"/jakarta.inject-api-*.jar)"
+host_cmd=(java -p "$modules" --limit-modules io.tessera.host,java.management --add-modules io.tessera.host
+    -cp "$work/classes")
+bare_cmd=(java -p "$api_path" --add-modules io.tessera.api -cp "$work/classes")
+results="$work/results.tsv"
+: > "$results"
+# One warm-up round (file cache, CDS archive), then RUNS rounds; each round visits every N and both runtimes, so that
+# drift on a shared machine spreads over all cells instead of biasing one.
+for round in $(seq 0 "$runs"); do
+    for n in 0 "${counts[@]}"; do
+        for mode in host bare; do
+            for heap in false true; do
+                if [ "$mode" = host ]; then cmd=("${host_cmd[@]}"); else cmd=("${bare_cmd[@]}"); fi
+                line="$("${cmd[@]}" -Dbench.heap="$heap" io.tessera.bench.PluginStartupBench "$mode" "$work/plugins-$n")"
+                [ "$round" -eq 0 ] || printf '%s\n' "$line" >> "$results"
+            done
+        done
+    done
+    [ "$round" -eq 0 ] || echo "round $round of $runs done" >&2
+done
+
+"${java_cmd[@]}" io.tessera.bench.PluginStartupBench table "$results"
