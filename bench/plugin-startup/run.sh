@@ -6,7 +6,8 @@
 #
 #   bench/plugin-startup/run.sh [RUNS] [N...]        defaults: 7 runs, N = 1 10 100
 #
-# Builds the distribution first (through ./tessera) when it is missing or stale. TESSERA_OUT picks the build folder.
+# Builds the distribution first (through ./tessera) when it is missing or stale. TESSERA_OUT picks the build folder;
+# TESSERA_DIST=<folder> measures an already assembled distribution instead (e.g. a copy with another host jar).
 set -euo pipefail
 
 here="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,9 +18,12 @@ counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(1 10 100)
 out="${TESSERA_OUT:-target}"
 work="$here/$out"
-dist="$root/distribution/$out/tessera"
-
-TESSERA_OUT="$out" "$root/tessera" version >/dev/null
+if [ -n "${TESSERA_DIST:-}" ]; then
+    dist="$(cd "$TESSERA_DIST" && pwd)"
+else
+    dist="$root/distribution/$out/tessera"
+    TESSERA_OUT="$out" "$root/tessera" version >/dev/null
+fi
 modules="$dist/lib/modules"
 
 rm -rf "$work/classes"
@@ -39,11 +43,13 @@ for n in 0 "${counts[@]}"; do
     fi
 done
 
-# The host run sees only the host and what it requires (no boot-layer plugins or backends from lib/modules); the
-# bare floor sees only the API, as a minimal JPMS application would.
+# The host run sees the host and its libraries from lib/modules, but not the boot-layer plugins and backends there
+# (an embedding application with only plugin folders); the bare floor sees only the API, as a minimal JPMS
+# application would. The jars are listed rather than filtered with --limit-modules: on JDK 17 that option turns off
+# class data sharing (CDS) altogether, which made every JDK class load from the run-time image (~1,100 classes).
 api_path="$(ls "$modules"/tessera-api-*.jar):$(ls "$modules"/jakarta.inject-api-*.jar)"
-host_cmd=(java -p "$modules" --limit-modules io.tessera.host,java.management --add-modules io.tessera.host
-    -cp "$work/classes")
+host_path="$(ls "$modules"/*.jar | grep -v -e '/tessera-backend-[^/]*$' -e '/tessera-plugin-[^/]*$' | paste -sd: -)"
+host_cmd=(java -p "$host_path" --add-modules io.tessera.host -cp "$work/classes")
 bare_cmd=(java -p "$api_path" --add-modules io.tessera.api -cp "$work/classes")
 results="$work/results.tsv"
 : > "$results"

@@ -12,13 +12,13 @@ final class DefaultPluginContext implements PluginContext {
     private final PluginDescriptor descriptor;
     private final OwnedServiceRegistry services;
     private final PluginEvents events;
-    private final System.Logger logger;
+    /** Created on first use: the first System.Logger of a JVM starts java.util.logging, which costs ~20 ms. */
+    private volatile System.Logger logger;
 
     DefaultPluginContext(PluginDescriptor descriptor, OwnedServiceRegistry services, PluginEvents events) {
         this.descriptor = descriptor;
         this.services = services;
         this.events = events;
-        this.logger = System.getLogger(descriptor.id());
     }
 
     @Override
@@ -33,7 +33,12 @@ final class DefaultPluginContext implements PluginContext {
 
     @Override
     public System.Logger logger() {
-        return logger;
+        System.Logger l = logger;
+        if (l == null) {
+            l = System.getLogger(descriptor.id());
+            logger = l;
+        }
+        return l;
     }
 
     @Override

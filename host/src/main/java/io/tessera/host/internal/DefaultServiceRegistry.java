@@ -61,7 +61,12 @@ final class DefaultServiceRegistry implements ServiceRegistry {
         ServiceReference<T> ref = new ServiceReference<>(type, service, owner);
         List<ServiceListener<?>> toNotify;
         synchronized (lock) {
-            services.computeIfAbsent(type, k -> new ArrayList<>()).add(ref);
+            List<ServiceReference<?>> list = services.get(type);
+            if (list == null) {
+                list = new ArrayList<>(1);
+                services.put(type, list);
+            }
+            list.add(ref);
             toNotify = List.copyOf(listeners.getOrDefault(type, List.of()));
         }
         notifyAdded(toNotify, ref);

@@ -1,7 +1,5 @@
 package io.tessera.host.internal;
 
-import com.google.inject.CreationException;
-import com.google.inject.Guice;
 import com.google.inject.Injector;
 import io.tessera.api.TesseraApi;
 import io.tessera.api.plugin.PluginDescriptor;
@@ -19,6 +17,7 @@ import io.tessera.host.TesseraHost;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.module.ModuleFinder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +33,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import java.util.zip.ZipFile;
 
@@ -43,7 +43,27 @@ import java.util.zip.ZipFile;
  */
 final class DefaultTesseraHost implements TesseraHost {
 
-    private static final System.Logger LOG = System.getLogger(TesseraHost.class.getName());
+    /**
+     * Orders the report: severity, plugin, source. A plain class rather than {@code Comparator.comparing(...)}: every
+     * lambda costs a class spun at run time on first use, and start-up pays for each one on its path.
+     */
+    private static final Comparator<Problem> REPORT_ORDER = new Comparator<>() {
+        @Override
+        public int compare(Problem a, Problem b) {
+            int c = a.severity().compareTo(b.severity());
+            if (c == 0) {
+                c = a.pluginId().compareTo(b.pluginId());
+            }
+            return c != 0 ? c : a.source().compareTo(b.source());
+        }
+    };
+
+    private static final Comparator<Module> BY_MODULE_NAME = new Comparator<>() {
+        @Override
+        public int compare(Module a, Module b) {
+            return a.getName().compareTo(b.getName());
+        }
+    };
 
     private final HostConfig config;
     private final ReentrantLock lock = new ReentrantLock();
@@ -89,15 +109,11 @@ final class DefaultTesseraHost implements TesseraHost {
                 throw new IllegalStateException("this host is already started; call refresh() to rescan plugins");
             }
             started = true;
-            Injector hostInjector;
-            try {
-                hostInjector = Guice.createInjector(config.modules());
-            } catch (CreationException e) {
-                throw new IllegalStateException("the Guice modules given to TesseraBuilder.module(...) are invalid: "
-                        + e.getMessage(), e);
-            }
+            // Guice is loaded only when needed: for the embedder's modules (validated here, at start) or for the
+            // first plugin whose classes ask for injection; without modules the host injector would bind nothing
+            Injector hostInjector = config.modules().isEmpty() ? null : GuiceWiring.hostInjector(config.modules());
             apiLayer = PluginDescriptor.class.getModule().getLayer();
-            layerFactory = apiLayer == null ? null : new LayerFactory(apiLayer, Injector.class.getModule());
+            layerFactory = apiLayer == null ? null : new LayerFactory(apiLayer);
             activator = new PluginActivator(hostInjector, registry, events);
             if (config.bootPlugins()) {
                 startBootPlugins();
@@ -109,6 +125,7 @@ final class DefaultTesseraHost implements TesseraHost {
                 watcher.start();
             }
         } finally {
+            endPass();
             lock.unlock();
         }
     }
@@ -120,6 +137,7 @@ final class DefaultTesseraHost implements TesseraHost {
             requireRunning();
             applyFolderChanges(false);
         } finally {
+            endPass();
             lock.unlock();
         }
     }
@@ -133,13 +151,19 @@ final class DefaultTesseraHost implements TesseraHost {
             }
             return applyFolderChanges(false);
         } finally {
+            endPass();
             lock.unlock();
         }
     }
 
     @Override
     public List<PluginView> plugins() {
-        return records.stream().map(PluginRecord::view).toList();
+        List<PluginRecord> all = records;
+        List<PluginView> views = new ArrayList<>(all.size());
+        for (PluginRecord r : all) {
+            views.add(r.view());
+        }
+        return java.util.Collections.unmodifiableList(views);
     }
 
     @Override
@@ -171,8 +195,7 @@ final class DefaultTesseraHost implements TesseraHost {
         for (PluginRecord r : records) {
             all.addAll(r.problems());
         }
-        all.sort(Comparator.comparing(Problem::severity).thenComparing(Problem::pluginId)
-                .thenComparing(Problem::source));
+        all.sort(REPORT_ORDER);
         return new ResolutionReport(all);
     }
 
@@ -216,7 +239,15 @@ final class DefaultTesseraHost implements TesseraHost {
             readCache.clear();
             observations.clear();
         } finally {
+            endPass();
             lock.unlock();
+        }
+    }
+
+    /** Ends the thread that ran this pass's plugin code; called under the lock at the end of every pass. */
+    private void endPass() {
+        if (activator != null) {
+            activator.endPass();
         }
     }
 
@@ -235,13 +266,8 @@ final class DefaultTesseraHost implements TesseraHost {
         List<PluginCandidate> candidates = new ArrayList<>();
         List<PluginRecord> unusable = new ArrayList<>();
         for (Module module : bootModules()) {
-            Manifest manifest;
-            try (InputStream in = module.getResourceAsStream("META-INF/MANIFEST.MF")) {
-                if (in == null) {
-                    continue;
-                }
-                manifest = new Manifest(in);
-            } catch (IOException e) {
+            Manifest manifest = bootManifest(module);
+            if (manifest == null) {
                 continue;
             }
             if (!PluginDescriptor.isPlugin(manifest)) {
@@ -269,8 +295,14 @@ final class DefaultTesseraHost implements TesseraHost {
         for (PluginCandidate c : res.order()) {
             PluginRecord r = newRecord(c);
             r.resolutionProblems(res.problems().getOrDefault(c, List.of()));
-            r.dependencies = res.dependencies().getOrDefault(c, List.of()).stream().map(d -> byId.get(d.id()))
-                    .filter(Objects::nonNull).toList();
+            List<PluginRecord> deps = new ArrayList<>();
+            for (PluginCandidate d : res.dependencies().getOrDefault(c, List.of())) {
+                PluginRecord dr = byId.get(d.id());
+                if (dr != null) {
+                    deps.add(dr);
+                }
+            }
+            r.dependencies = List.copyOf(deps);
             transition(r, PluginState.RESOLVED, null);
             byId.put(c.id(), r);
             bootRecords.add(r);
@@ -288,6 +320,53 @@ final class DefaultTesseraHost implements TesseraHost {
         records = List.copyOf(bootRecords);
         for (PluginRecord r : bootRecords) {
             startIfReady(r);
+        }
+    }
+
+    /**
+     * The manifest of a boot module, or {@code null} if it has none or it cannot be read. Most jars store their
+     * manifest as their first entry, where a {@link JarInputStream} finds it after reading a few hundred bytes; the
+     * module's class loader would open the jar and read its whole central directory instead (hundreds of KB for a
+     * jar like Guava's, which the host otherwise never opens). Anything else takes that authoritative path.
+     */
+    private static Manifest bootManifest(Module module) {
+        Path jar = jarOf(module);
+        if (jar != null) {
+            try (JarInputStream in = new JarInputStream(Files.newInputStream(jar), false)) {
+                Manifest manifest = in.getManifest();
+                if (manifest != null) {
+                    return manifest;
+                }
+            } catch (IOException | RuntimeException e) {
+                // not a plain jar after all: ask the module's class loader below
+            }
+        }
+        try (InputStream in = module.getResourceAsStream("META-INF/MANIFEST.MF")) {
+            return in == null ? null : new Manifest(in);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The jar file a module was loaded from, or {@code null} (exploded folder, run-time image, unknown). */
+    private static Path jarOf(Module module) {
+        ModuleLayer layer = module.getLayer();
+        if (layer == null) {
+            return null;
+        }
+        Optional<java.lang.module.ResolvedModule> resolved = layer.configuration().findModule(module.getName());
+        if (resolved.isEmpty()) {
+            return null;
+        }
+        Optional<java.net.URI> location = resolved.get().reference().location();
+        if (location.isEmpty() || !"file".equalsIgnoreCase(location.get().getScheme())) {
+            return null;
+        }
+        try {
+            Path path = Path.of(location.get());
+            return Files.isRegularFile(path) ? path : null;
+        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+            return null;
         }
     }
 
@@ -309,7 +388,7 @@ final class DefaultTesseraHost implements TesseraHost {
                 }
             }
         }
-        modules.sort(Comparator.comparing(Module::getName));
+        modules.sort(BY_MODULE_NAME);
         return modules;
     }
 
@@ -474,7 +553,12 @@ final class DefaultTesseraHost implements TesseraHost {
             PluginRecord r = kept.get(c);
             if (r == null) {
                 r = newRecord(c);
-                r.dependencies = res.dependencies().getOrDefault(c, List.of()).stream().map(recordOf::get).toList();
+                // a dependency without a record stays null here; createLayer reports it
+                List<PluginRecord> deps = new ArrayList<>();
+                for (PluginCandidate d : res.dependencies().getOrDefault(c, List.of())) {
+                    deps.add(recordOf.get(d));
+                }
+                r.dependencies = deps.isEmpty() ? List.of() : java.util.Collections.unmodifiableList(deps);
                 fresh.add(r);
                 createLayer(r);
             }
@@ -483,7 +567,7 @@ final class DefaultTesseraHost implements TesseraHost {
             next.add(r);
         }
         List<PluginCandidate> unresolved = new ArrayList<>(res.unresolved());
-        unresolved.sort(Comparator.comparing(PluginCandidate::id).thenComparing(PluginCandidate::sourceText));
+        unresolved.sort(PluginCandidate.BY_ID_THEN_SOURCE);
         for (PluginCandidate c : unresolved) {
             PluginRecord r = byOrigin.get(c);
             if (r == null || !reused.contains(r)) {
@@ -552,10 +636,12 @@ final class DefaultTesseraHost implements TesseraHost {
         r.clearLifecycleProblems();
         try {
             r.activation = activator.start(r.label(), r.candidate.descriptor(), r.moduleLayer(), r.module(),
-                    config.startTimeout());
+                    r.layer, config.startTimeout());
             transition(r, PluginState.ACTIVE, null);
         } catch (PluginActivator.StartFailure f) {
-            LOG.log(System.Logger.Level.WARNING, f.getMessage(), f.getCause());
+            // looked up here, not in a static field: creating a System.Logger starts java.util.logging (~20 ms)
+            System.getLogger(TesseraHost.class.getName()).log(System.Logger.Level.WARNING, f.getMessage(),
+                    f.getCause());
             String hint;
             if (f.timedOut()) {
                 hint = "make Plugin.start return within " + PluginActivator.human(config.startTimeout())

@@ -11,16 +11,17 @@ import java.lang.module.ModuleReference;
 import java.lang.module.ResolutionException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Creates the {@link ModuleLayer} of a folder plugin: one class loader for the plugin module and its private
- * dependency modules, parents = the layers of the plugins it requires, then the API layer. Opens the plugin's packages
- * to Guice with {@link ModuleLayer.Controller#addOpens} so that it can inject classes the plugin did not open.
+ * dependency modules, parents = the layers of the plugins it requires, then the API layer. The layer keeps its
+ * {@link ModuleLayer.Controller}, so that the plugin's packages can be opened to Guice ({@link PluginLayer#openTo})
+ * when, and only when, Guice has to construct classes the plugin did not open.
  */
 final class LayerFactory {
 
@@ -40,15 +41,12 @@ final class LayerFactory {
     }
 
     private final ModuleLayer apiLayer;
-    private final Module injectorModule;
+    private final ClassLoader parentLoader;
 
-    /**
-     * @param apiLayer       the layer holding io.tessera.api
-     * @param injectorModule the module that must be able to reflect on plugin classes (Guice)
-     */
-    LayerFactory(ModuleLayer apiLayer, Module injectorModule) {
+    /** @param apiLayer the layer holding io.tessera.api */
+    LayerFactory(ModuleLayer apiLayer) {
         this.apiLayer = apiLayer;
-        this.injectorModule = injectorModule;
+        this.parentLoader = apiLayer.findLoader("io.tessera.api");
     }
 
     PluginLayer create(PluginCandidate candidate, List<ModuleLayer> requiredLayers) throws LayerException {
@@ -56,24 +54,18 @@ final class LayerFactory {
         if (!parents.contains(apiLayer)) {
             parents.add(apiLayer);
         }
-        List<ModuleReader> readers = Collections.synchronizedList(new ArrayList<>());
+        List<ModuleReader> readers = Collections.synchronizedList(new ArrayList<>(1));
         ModuleFinder finder = new TrackingFinder(candidate.finder(), readers);
         try {
-            List<Configuration> parentConfigs = parents.stream().map(ModuleLayer::configuration).toList();
+            List<Configuration> parentConfigs = new ArrayList<>(parents.size());
+            for (ModuleLayer parent : parents) {
+                parentConfigs.add(parent.configuration());
+            }
             // resolve, not resolveAndBind: services are looked up per plugin, never bound across layers
             Configuration cf = Configuration.resolve(finder, parentConfigs, ModuleFinder.of(), Set.of(candidate.id()));
-            ClassLoader parentLoader = apiLayer.findLoader("io.tessera.api");
             ModuleLayer.Controller controller = ModuleLayer.defineModulesWithOneLoader(cf, parents, parentLoader);
-            ModuleLayer layer = controller.layer();
-            Module module = layer.findModule(candidate.id()).orElseThrow();
-            // Guice reflects on plugin classes from its own module; its generated "fast classes" are hidden nestmates
-            // in the plugin's module (which is why the host requires jdk.unsupported), so this is all it needs
-            for (String pkg : module.getPackages()) {
-                if (!module.isOpen(pkg, injectorModule)) {
-                    controller.addOpens(module, pkg, injectorModule);
-                }
-            }
-            return new PluginLayer(layer, module, readers);
+            Module module = controller.layer().findModule(candidate.id()).orElseThrow();
+            return new PluginLayer(controller, module, readers);
         } catch (ResolutionException | FindException e) {
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             boolean split = message.contains("package");
@@ -101,12 +93,17 @@ final class LayerFactory {
 
         @Override
         public Optional<ModuleReference> find(String name) {
-            return delegate.find(name).map(this::track);
+            Optional<ModuleReference> found = delegate.find(name);
+            return found.isPresent() ? Optional.of(track(found.get())) : found;
         }
 
         @Override
         public Set<ModuleReference> findAll() {
-            return delegate.findAll().stream().map(this::track).collect(Collectors.toSet());
+            Set<ModuleReference> all = new HashSet<>();
+            for (ModuleReference ref : delegate.findAll()) {
+                all.add(track(ref));
+            }
+            return all;
         }
 
         private ModuleReference track(ModuleReference ref) {

@@ -1,54 +1,40 @@
 package io.tessera.host.internal;
 
-import com.google.inject.AbstractModule;
-import com.google.inject.ConfigurationException;
-import com.google.inject.CreationException;
-import com.google.inject.Guice;
-import com.google.inject.Key;
 import com.google.inject.Injector;
-import com.google.inject.ProvisionException;
-import com.google.inject.Scopes;
-import com.google.inject.spi.Dependency;
-import com.google.inject.spi.InjectionPoint;
-import com.google.inject.spi.Message;
 import io.tessera.api.plugin.Plugin;
-import io.tessera.api.plugin.PluginContext;
 import io.tessera.api.plugin.PluginDescriptor;
-import io.tessera.api.plugin.ServiceRegistry;
+import java.lang.annotation.Annotation;
 import java.lang.module.ModuleDescriptor;
+import java.lang.reflect.AccessibleObject;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Deque;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Starts and stops one plugin: finds its provider types with {@link ServiceLoader}, instantiates them with a Guice
- * injector of the plugin's own, runs its {@link Plugin} hooks on a thread of their own under a timeout, and
- * publishes its extensions in the registry.
+ * Starts and stops one plugin: finds its provider types with {@link ServiceLoader}, instantiates them, runs its
+ * {@link Plugin} hooks off the host's thread under a timeout ({@link HookRunner}), and publishes its extensions in the
+ * registry.
  *
- * <p>The plugin's injector is a child of the host injector in effect, not in Guice's terms: it sees every binding of
- * the host injector through {@link HostBindings}, which delegate to the host's instances (so host singletons stay
- * single). A real {@code createChildInjector} keeps the child's keys in the parent's state (Guice "blacklists" them
- * to forbid parent just-in-time bindings) until some later parent operation purges them, which kept an uninstalled
- * plugin's class loader reachable; see {@code UnloadTest}. Every class of the plugin that Guice constructs is bound
- * explicitly, so the instances of a class that provides several services are one singleton.
+ * <p>Guice constructs the provider types that have an {@code @Inject} constructor, or that are concrete and have no
+ * {@code provider()} factory, in an injector of the plugin's own that also sees the host's bindings (see
+ * {@link GuiceWiring}). When none of a plugin's provider types asks for injection (no {@code @Inject} constructor,
+ * field or method anywhere in its class hierarchy, no Guice annotation or custom scope on the class), that injector
+ * would do nothing but call the public no-arg constructors that {@link ServiceLoader} already checked, so the host
+ * skips it and calls them through {@link ServiceLoader.Provider#get()}: same instances (one per class), same order,
+ * no Guice. Such plugins also keep their packages closed: they are opened to Guice only when Guice needs them.
  */
 final class PluginActivator {
 
@@ -77,13 +63,11 @@ final class PluginActivator {
     record Activation(DefaultPluginContext context, List<Plugin> hooks, Map<Class<?>, List<Object>> extensions) {
     }
 
-    /** Keys every plugin injector binds itself; an embedder binding of them is not passed on. */
-    private static final java.util.Set<Key<?>> PLUGIN_KEYS = java.util.Set.of(Key.get(PluginContext.class),
-            Key.get(PluginDescriptor.class), Key.get(ServiceRegistry.class), Key.get(System.Logger.class));
-
+    /** The host injector of the embedder's modules; {@code null} when there are none (it would bind nothing). */
     private final Injector hostInjector;
     private final DefaultServiceRegistry registry;
     private final PluginEvents events;
+    private final HookRunner runner = new HookRunner();
 
     PluginActivator(Injector hostInjector, DefaultServiceRegistry registry, PluginEvents events) {
         this.hostInjector = hostInjector;
@@ -97,15 +81,21 @@ final class PluginActivator {
      * @param label  how messages name the plugin
      * @param layer  the layer the plugin's module is in
      * @param module the plugin's module
+     * @param access the plugin's own layer, which can open its packages to Guice; {@code null} for a boot plugin
      */
-    Activation start(String label, PluginDescriptor descriptor, ModuleLayer layer, Module module, Duration timeout)
-            throws StartFailure {
+    Activation start(String label, PluginDescriptor descriptor, ModuleLayer layer, Module module, PluginLayer access,
+                     Duration timeout) throws StartFailure {
         OwnedServiceRegistry owned = new OwnedServiceRegistry(registry, descriptor.id());
         DefaultPluginContext context = new DefaultPluginContext(descriptor, owned, events);
         Activation activation;
         try {
-            activation = onOwnThread("tessera-start-" + descriptor.id(), module.getClassLoader(), timeout,
-                    () -> instantiateAndStart(label, context, layer, module));
+            activation = runner.run("tessera-start-" + descriptor.id(), module.getClassLoader(), timeout,
+                    new java.util.concurrent.Callable<Activation>() {
+                        @Override
+                        public Activation call() throws Exception {
+                            return instantiateAndStart(label, context, layer, module, access);
+                        }
+                    });
         } catch (TimeoutException e) {
             owned.closeAll();
             throw new StartFailure(label + " did not finish starting within " + human(timeout)
@@ -127,6 +117,14 @@ final class PluginActivator {
     }
 
     /**
+     * Ends the current lifecycle pass: the thread that ran the pass's plugin code ends (see {@link HookRunner}).
+     * Called by the host at the end of every start, refresh and close.
+     */
+    void endPass() {
+        runner.endPass();
+    }
+
+    /**
      * Stops a plugin: withdraw its extensions and registrations, then call {@link Plugin#stop} in reverse order.
      *
      * @return a description of what went wrong, or {@code null} if it stopped cleanly
@@ -137,7 +135,7 @@ final class PluginActivator {
         List<Plugin> hooks = new ArrayList<>(activation.hooks());
         java.util.Collections.reverse(hooks);
         try {
-            onOwnThread("tessera-stop-" + activation.context().descriptor().id(), loader, timeout, () -> {
+            runner.run("tessera-stop-" + activation.context().descriptor().id(), loader, timeout, () -> {
                 for (Plugin hook : hooks) {
                     hook.stop(activation.context());
                 }
@@ -153,39 +151,59 @@ final class PluginActivator {
         return registry.register(type, type.cast(instance), owner);
     }
 
+    /** The plugin's injector, created on first need; see {@link GuiceWiring}. */
+    private final class Wiring {
+        private final String label;
+        private final DefaultPluginContext context;
+        private final Module module;
+        private final PluginLayer access;
+        private final Set<Class<?>> injectable;
+        private Injector injector;
+
+        Wiring(String label, DefaultPluginContext context, Module module, PluginLayer access,
+               Set<Class<?>> injectable) {
+            this.label = label;
+            this.context = context;
+            this.module = module;
+            this.access = access;
+            this.injectable = injectable;
+        }
+
+        Injector injector() throws StartFailure {
+            if (injector == null) {
+                // Guice reflects on plugin classes from its own module; its generated "fast classes" are hidden
+                // nestmates in the plugin's module (which is why the host requires jdk.unsupported), so opening the
+                // plugin's packages to Guice is all it needs
+                if (access != null) {
+                    access.openTo(GuiceWiring.guiceModule());
+                }
+                injector = GuiceWiring.pluginInjector(label, hostInjector, context, injectable, module);
+            }
+            return injector;
+        }
+
+        boolean created() {
+            return injector != null;
+        }
+    }
+
     private Activation instantiateAndStart(String label, DefaultPluginContext context, ModuleLayer layer,
-                                           Module module) throws Exception {
+                                           Module module, PluginLayer access) throws Exception {
         Map<Class<?>, List<ServiceLoader.Provider<?>>> providers = findProviders(label, layer, module);
         Set<Class<?>> injectable = new LinkedHashSet<>();
+        boolean injects = false;
         for (List<ServiceLoader.Provider<?>> list : providers.values()) {
             for (ServiceLoader.Provider<?> p : list) {
                 if (constructedByInjector(p.type())) {
                     injectable.add(p.type());
+                    injects |= needsInjector(p.type());
                 }
             }
         }
-        Set<Class<?>> local = localClosure(injectable, module);
-        Injector injector;
-        try {
-            injector = Guice.createInjector(new HostBindings(hostInjector, PLUGIN_KEYS), new AbstractModule() {
-                @Override
-                protected void configure() {
-                    bind(PluginContext.class).toInstance(context);
-                    bind(PluginDescriptor.class).toInstance(context.descriptor());
-                    bind(ServiceRegistry.class).toInstance(context.services());
-                    bind(System.Logger.class).toInstance(context.logger());
-                    for (Class<?> type : local) {
-                        if (injectable.contains(type)) {
-                            bind(type).in(Scopes.SINGLETON);
-                        } else {
-                            bind(type);
-                        }
-                    }
-                }
-            });
-        } catch (CreationException e) {
-            throw new StartFailure(label + " cannot wire its classes: " + firstMessage(e.getErrorMessages()), e,
-                    false);
+        Wiring wiring = new Wiring(label, context, module, access, injectable);
+        if (injects) {
+            // created before any instance, so that a wiring error stops the plugin before any of its code runs
+            wiring.injector();
         }
         Map<Class<?>, Object> byImplementation = new IdentityHashMap<>();
         Map<Class<?>, List<Object>> extensions = new LinkedHashMap<>();
@@ -193,35 +211,46 @@ final class PluginActivator {
         for (Map.Entry<Class<?>, List<ServiceLoader.Provider<?>>> e : providers.entrySet()) {
             for (ServiceLoader.Provider<?> p : e.getValue()) {
                 Object instance;
-                try {
-                    instance = injectable.contains(p.type())
-                            ? byImplementation.computeIfAbsent(p.type(), injector::getInstance)
-                            : createWithFactory(p, injector);
-                } catch (ProvisionException | ConfigurationException ex) {
-                    throw new StartFailure(label + " cannot create " + p.type().getName() + ": "
-                            + firstMessage(ex instanceof ProvisionException pe ? pe.getErrorMessages()
-                                    : ((ConfigurationException) ex).getErrorMessages()), ex, false);
-                } catch (java.util.ServiceConfigurationError ex) {
-                    throw new StartFailure(label + " cannot create " + p.type().getName() + ": "
-                            + PluginReader.rootMessage(ex), ex, false);
+                if (injectable.contains(p.type())) {
+                    instance = byImplementation.get(p.type());
+                    if (instance == null) {
+                        instance = wiring.created() ? GuiceWiring.instance(label, wiring.injector(), p.type())
+                                : create(label, p);
+                        byImplementation.put(p.type(), instance);
+                    }
+                } else {
+                    instance = create(label, p);
+                    // a provider() factory may return a subclass; its @Inject members are injected as before
+                    if (wiring.created() || hasInjectableMembers(instance.getClass())) {
+                        GuiceWiring.injectMembers(label, wiring.injector(), p.type(), instance);
+                    }
                 }
                 if (e.getKey() == Plugin.class) {
                     hooks.add((Plugin) instance);
                 } else {
-                    extensions.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(instance);
+                    List<Object> instances = extensions.get(e.getKey());
+                    if (instances == null) {
+                        instances = new ArrayList<>(1);
+                        extensions.put(e.getKey(), instances);
+                    }
+                    instances.add(instance);
                 }
             }
         }
         for (Plugin hook : hooks) {
             hook.start(context);
         }
-        return new Activation(context, List.copyOf(hooks), extensions);
+        return new Activation(context, List.copyOf(hooks), extensions.isEmpty() ? Map.of() : extensions);
     }
 
-    private static Object createWithFactory(ServiceLoader.Provider<?> provider, Injector injector) {
-        Object instance = provider.get();
-        injector.injectMembers(instance);
-        return instance;
+    /** An instance from the provider: its public no-arg constructor or its {@code provider()} factory. */
+    private static Object create(String label, ServiceLoader.Provider<?> provider) throws StartFailure {
+        try {
+            return provider.get();
+        } catch (ServiceConfigurationError ex) {
+            throw new StartFailure(label + " cannot create " + provider.type().getName() + ": "
+                    + PluginReader.rootMessage(ex), ex, false);
+        }
     }
 
     /** The providers of every service the plugin module declares, keyed by service type. */
@@ -238,11 +267,19 @@ final class PluginActivator {
             }
             // ServiceLoader checks that the caller declares 'uses'; extension points of plugins are only known now
             PluginActivator.class.getModule().addUses(serviceType);
-            List<ServiceLoader.Provider<?>> list = new ArrayList<>();
+            // the layer's own providers come before those of its parent layers: stop once the module's are all found,
+            // so that the provider classes of the boot layer and of required plugins are not looked at again
+            int declared = provides.providers().size();
+            List<ServiceLoader.Provider<?>> list = new ArrayList<>(declared);
             try {
-                ServiceLoader.load(layer, serviceType).stream()
-                        .filter(p -> p.type().getModule() == module)
-                        .forEach(list::add);
+                Iterator<? extends ServiceLoader.Provider<?>> it = ServiceLoader.load(layer, serviceType).stream()
+                        .iterator();
+                while (list.size() < declared && it.hasNext()) {
+                    ServiceLoader.Provider<?> p = it.next();
+                    if (p.type().getModule() == module) {
+                        list.add(p);
+                    }
+                }
             } catch (java.util.ServiceConfigurationError e) {
                 throw new StartFailure(label + " has an unusable provider of " + provides.service() + ": "
                         + PluginReader.rootMessage(e), e, false);
@@ -258,8 +295,7 @@ final class PluginActivator {
             return false;
         }
         for (Constructor<?> c : type.getDeclaredConstructors()) {
-            if (c.isAnnotationPresent(jakarta.inject.Inject.class)
-                    || c.isAnnotationPresent(com.google.inject.Inject.class)) {
+            if (annotatedInject(c)) {
                 return true;
             }
         }
@@ -272,92 +308,60 @@ final class PluginActivator {
         return true;
     }
 
-    /** The provider types plus every concrete class of the plugin module they depend on, transitively. */
-    private static Set<Class<?>> localClosure(Collection<Class<?>> roots, Module module) {
-        Set<Class<?>> result = new LinkedHashSet<>();
-        Deque<Class<?>> work = new ArrayDeque<>(roots);
-        while (!work.isEmpty()) {
-            Class<?> type = work.poll();
-            if (!result.add(type)) {
+    /**
+     * Whether Guice would do more for this type than call its no-arg constructor: an {@code @Inject} constructor,
+     * field or method, a Guice annotation ({@code @ProvidedBy}, {@code @ImplementedBy}...) or a scope other than
+     * singleton on the class. Annotations are compared by name, so that asking loads no Guice class.
+     */
+    static boolean needsInjector(Class<?> type) {
+        for (Constructor<?> c : type.getDeclaredConstructors()) {
+            if (annotatedInject(c)) {
+                return true;
+            }
+        }
+        for (Annotation a : type.getAnnotations()) {
+            String name = a.annotationType().getName();
+            if (name.equals("jakarta.inject.Singleton") || name.equals("com.google.inject.Singleton")) {
                 continue;
             }
-            List<Dependency<?>> deps = new ArrayList<>();
-            try {
-                deps.addAll(InjectionPoint.forConstructorOf(type).getDependencies());
-            } catch (ConfigurationException e) {
-                // no usable constructor: Guice reports it when the child injector is created
+            if (name.startsWith("com.google.inject.")) {
+                return true;
             }
-            try {
-                for (InjectionPoint ip : InjectionPoint.forInstanceMethodsAndFields(type)) {
-                    deps.addAll(ip.getDependencies());
-                }
-            } catch (ConfigurationException e) {
-                // reported by Guice at creation
-            }
-            for (Dependency<?> d : deps) {
-                if (d.getKey().getAnnotationType() != null) {
-                    continue;
-                }
-                Class<?> raw = rawTarget(d.getKey().getTypeLiteral().getType());
-                if (raw != null && raw.getModule() == module && !raw.isInterface()
-                        && !Modifier.isAbstract(raw.getModifiers()) && !raw.isPrimitive() && !raw.isArray()) {
-                    work.add(raw);
+            for (Annotation meta : a.annotationType().getDeclaredAnnotations()) {
+                String metaName = meta.annotationType().getName();
+                if (metaName.equals("jakarta.inject.Scope") || metaName.equals("com.google.inject.ScopeAnnotation")) {
+                    return true;
                 }
             }
         }
-        return result;
+        return hasInjectableMembers(type);
     }
 
-    // Provider<X> and jakarta.inject.Provider<X> depend on X
-    private static Class<?> rawTarget(Type type) {
-        if (type instanceof Class<?> c) {
-            return c;
-        }
-        if (type instanceof ParameterizedType pt && pt.getRawType() instanceof Class<?> raw) {
-            if ((raw == jakarta.inject.Provider.class || raw == com.google.inject.Provider.class)
-                    && pt.getActualTypeArguments().length == 1) {
-                return rawTarget(pt.getActualTypeArguments()[0]);
+    /** Whether the type or a superclass has an {@code @Inject} field or method. */
+    static boolean hasInjectableMembers(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                if (annotatedInject(f)) {
+                    return true;
+                }
             }
-            return raw;
-        }
-        return null;
-    }
-
-    /** Runs a task on a new daemon thread with the plugin's loader as context loader; waits at most {@code timeout}. */
-    private static <T> T onOwnThread(String name, ClassLoader loader, Duration timeout,
-                                     java.util.concurrent.Callable<T> task)
-            throws TimeoutException, ExecutionException {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            try {
-                result.complete(task.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
+            for (Method m : c.getDeclaredMethods()) {
+                if (annotatedInject(m)) {
+                    return true;
+                }
             }
-        }, name);
-        thread.setDaemon(true);
-        thread.setContextClassLoader(loader);
-        thread.start();
-        try {
-            return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            thread.interrupt();
-            throw e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            thread.interrupt();
-            throw new ExecutionException("interrupted while waiting for " + name, e);
         }
+        return false;
     }
 
-    private static String firstMessage(Collection<Message> messages) {
-        if (messages.isEmpty()) {
-            return "unknown injection error";
+    private static boolean annotatedInject(AccessibleObject member) {
+        for (Annotation a : member.getDeclaredAnnotations()) {
+            String name = a.annotationType().getName();
+            if (name.equals("jakarta.inject.Inject") || name.equals("com.google.inject.Inject")) {
+                return true;
+            }
         }
-        Message m = messages.iterator().next();
-        String text = m.getMessage().strip();
-        int nl = text.indexOf('\n');
-        return nl > 0 ? text.substring(0, nl).strip() : text;
+        return false;
     }
 
     static String describe(Throwable t) {

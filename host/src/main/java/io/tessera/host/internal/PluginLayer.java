@@ -15,11 +15,26 @@ final class PluginLayer implements AutoCloseable {
     private final ModuleLayer layer;
     private final Module module;
     private final List<ModuleReader> readers;
+    /** Grants reflective access to the plugin's packages; only needed when a plugin's classes are injected. */
+    private final ModuleLayer.Controller controller;
 
-    PluginLayer(ModuleLayer layer, Module module, List<ModuleReader> readers) {
-        this.layer = layer;
+    PluginLayer(ModuleLayer.Controller controller, Module module, List<ModuleReader> readers) {
+        this.controller = controller;
+        this.layer = controller.layer();
         this.module = module;
         this.readers = readers;
+    }
+
+    /**
+     * Opens every package of the plugin module that is not open to {@code target} yet, so that {@code target} (Guice)
+     * can reflect on classes the plugin did not open. Done only for plugins whose classes Guice constructs.
+     */
+    void openTo(Module target) {
+        for (String pkg : module.getPackages()) {
+            if (!module.isOpen(pkg, target)) {
+                controller.addOpens(module, pkg, target);
+            }
+        }
     }
 
     ModuleLayer layer() {

@@ -49,7 +49,6 @@ final class PluginReader {
         String fallbackId = source.path().getFileName().toString();
         String where = source.path().toString();
         Path pluginJar;
-        Manifest manifest;
         if (source.isFolder()) {
             List<Path> pluginJars = new ArrayList<>();
             for (Path jar : source.jars()) {
@@ -78,11 +77,34 @@ final class PluginReader {
         } else {
             pluginJar = source.path();
         }
+        // opened once for the manifest and kept open while the module finder reads the same jar: the JDK then shares
+        // the zip's central directory between the two instead of reading and indexing it again
+        JarFile jar;
+        Manifest manifest;
         try {
-            manifest = manifestOf(pluginJar);
+            jar = new JarFile(pluginJar.toFile(), false);
         } catch (IOException e) {
             return corrupt(source, fallbackId, pluginJar, e);
         }
+        try {
+            try {
+                manifest = manifestOf(jar);
+            } catch (IOException e) {
+                return corrupt(source, fallbackId, pluginJar, e);
+            }
+            return read(source, pluginJar, manifest);
+        } finally {
+            try {
+                jar.close();
+            } catch (IOException ignored) {
+                // only read from; nothing to recover
+            }
+        }
+    }
+
+    private static Result read(PluginSource source, Path pluginJar, Manifest manifest) {
+        String fallbackId = source.path().getFileName().toString();
+        String where = source.path().toString();
         if (!PluginDescriptor.isPlugin(manifest)) {
             return unreadable(source, fallbackId, "?", pluginJar + " is not a Tessera plugin: its manifest has no "
                     + PluginDescriptor.ID, "add Tessera-Plugin-Id, Tessera-Plugin-Version and Tessera-Api to the jar "
@@ -101,15 +123,16 @@ final class PluginReader {
         String version = descriptor.version().toString();
         String label = "plugin " + id + " " + version + " (" + where + ")";
 
-        ModuleFinder pluginFinder = ModuleFinder.of(pluginJar);
+        ModuleReference reference;
         ModuleDescriptor module;
         try {
-            Set<ModuleReference> found = pluginFinder.findAll();
+            Set<ModuleReference> found = ModuleFinder.of(pluginJar).findAll();
             if (found.size() != 1) {
                 return unreadable(source, id, version, label + ": " + pluginJar + " holds no module",
                         "rebuild the jar");
             }
-            module = found.iterator().next().descriptor();
+            reference = found.iterator().next();
+            module = reference.descriptor();
         } catch (FindException e) {
             return unreadable(source, id, version, label + ": " + pluginJar + " is corrupt or its module-info is "
                     + "invalid: " + rootMessage(e), "rebuild the jar with a valid module-info.java");
@@ -146,7 +169,8 @@ final class PluginReader {
             return new Unreadable(source, id, version, errors);
         }
 
-        ModuleFinder layerFinder = pluginFinder;
+        // a single jar's finder is the one reference already found (a ModuleFinder.of(jar) would keep a map of it)
+        ModuleFinder layerFinder = new SingleModuleFinder(reference);
         if (source.isFolder()) {
             layerFinder = ModuleFinder.of(source.jars().toArray(Path[]::new));
             try {
@@ -167,12 +191,35 @@ final class PluginReader {
         return new Readable(new PluginCandidate(descriptor, module, source, layerFinder, null, warnings));
     }
 
+    /** Finds exactly one module, already read. */
+    private static final class SingleModuleFinder implements ModuleFinder {
+        private final ModuleReference reference;
+
+        SingleModuleFinder(ModuleReference reference) {
+            this.reference = reference;
+        }
+
+        @Override
+        public Optional<ModuleReference> find(String name) {
+            return reference.descriptor().name().equals(name) ? Optional.of(reference) : Optional.empty();
+        }
+
+        @Override
+        public Set<ModuleReference> findAll() {
+            return Set.of(reference);
+        }
+    }
+
     static Manifest manifestOf(Path jar) throws IOException {
         // no verification and closed at once: reading a descriptor must neither load classes nor keep handles
         try (JarFile jf = new JarFile(jar.toFile(), false)) {
-            Manifest m = jf.getManifest();
-            return m == null ? new Manifest() : m;
+            return manifestOf(jf);
         }
+    }
+
+    private static Manifest manifestOf(JarFile jar) throws IOException {
+        Manifest m = jar.getManifest();
+        return m == null ? new Manifest() : m;
     }
 
     private static Unreadable corrupt(PluginSource source, String id, Path jar, IOException e) {

@@ -14,8 +14,16 @@ import java.util.List;
  */
 final class PluginRecord {
 
+    private static final Comparator<Problem> BY_SEVERITY = new Comparator<>() {
+        @Override
+        public int compare(Problem a, Problem b) {
+            return a.severity().compareTo(b.severity());
+        }
+    };
+
     final String id;
-    final String version;
+    /** The version text for a record without a candidate; {@code null} otherwise (derived on demand). */
+    private final String version;
     final String source;
     /** The descriptor-level plugin; {@code null} for an unreadable jar. */
     final PluginCandidate candidate;
@@ -23,8 +31,9 @@ final class PluginRecord {
     final Object origin;
 
     volatile PluginState state = PluginState.UNINSTALLED;
-    private final List<Problem> resolutionProblems = new ArrayList<>();
-    private final List<Problem> lifecycleProblems = new ArrayList<>();
+    // empty lists most of the time: not allocated until a problem comes (a host may hold hundreds of records)
+    private List<Problem> resolutionProblems = List.of();
+    private List<Problem> lifecycleProblems = List.of();
 
     List<PluginRecord> dependencies = List.of();
     PluginLayer layer;
@@ -32,7 +41,7 @@ final class PluginRecord {
 
     PluginRecord(String id, String version, String source, PluginCandidate candidate, Object origin) {
         this.id = id;
-        this.version = version;
+        this.version = candidate == null ? version : null;
         this.source = source;
         this.candidate = candidate;
         this.origin = origin;
@@ -64,28 +73,40 @@ final class PluginRecord {
         return layer == null ? null : layer.module();
     }
 
+    /** The version text: the descriptor's version, or what the record was made with ({@code ?} when unknown). */
+    String version() {
+        return candidate == null ? version : candidate.descriptor().version().toString();
+    }
+
     synchronized void resolutionProblems(List<Problem> problems) {
-        resolutionProblems.clear();
-        resolutionProblems.addAll(problems);
+        resolutionProblems = List.copyOf(problems);
     }
 
     synchronized void addLifecycleProblem(Problem problem) {
-        lifecycleProblems.add(problem);
+        List<Problem> more = new ArrayList<>(lifecycleProblems.size() + 1);
+        more.addAll(lifecycleProblems);
+        more.add(problem);
+        lifecycleProblems = more;
     }
 
     synchronized void clearLifecycleProblems() {
-        lifecycleProblems.clear();
+        lifecycleProblems = List.of();
     }
 
     synchronized List<Problem> problems() {
+        if (lifecycleProblems.isEmpty() && resolutionProblems.size() <= 1) {
+            return resolutionProblems;
+        }
         List<Problem> all = new ArrayList<>(resolutionProblems);
         all.addAll(lifecycleProblems);
-        all.sort(Comparator.comparing(Problem::severity));
+        if (all.size() > 1) {
+            all.sort(BY_SEVERITY);
+        }
         return List.copyOf(all);
     }
 
     PluginView view() {
-        return new PluginView(id, version, state, source, problems());
+        return new PluginView(id, version(), state, source, problems());
     }
 
     @Override

@@ -8,7 +8,6 @@ import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleReference;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -74,7 +73,7 @@ final class PluginResolver {
             bootById.put(b.id(), b);
         }
         List<PluginCandidate> sorted = new ArrayList<>(candidates);
-        sorted.sort(Comparator.comparing(PluginCandidate::id).thenComparing(PluginCandidate::sourceText));
+        sorted.sort(PluginCandidate.BY_ID_THEN_SOURCE);
         for (PluginCandidate c : sorted) {
             problems.put(c, new ArrayList<>(c.warnings()));
         }
@@ -98,8 +97,12 @@ final class PluginResolver {
         }
         Set<PluginCandidate> unresolved = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         unresolved.addAll(failed);
-        Map<PluginCandidate, List<Problem>> frozen = new LinkedHashMap<>();
-        problems.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
+        // identity keys: candidates are looked up as the same instances, and a record's hashCode costs a cold
+        // invokedynamic bootstrap (ObjectMethods) plus hashing its module descriptor
+        Map<PluginCandidate, List<Problem>> frozen = new IdentityHashMap<>();
+        for (Map.Entry<PluginCandidate, List<Problem>> e : problems.entrySet()) {
+            frozen.put(e.getKey(), List.copyOf(e.getValue()));
+        }
         return new Resolution(List.copyOf(order), dependencies, frozen, unresolved);
     }
 
@@ -107,14 +110,28 @@ final class PluginResolver {
     private void pickWinners(List<PluginCandidate> sorted) {
         Map<String, List<PluginCandidate>> byId = new LinkedHashMap<>();
         for (PluginCandidate c : sorted) {
-            byId.computeIfAbsent(c.id(), k -> new ArrayList<>()).add(c);
+            List<PluginCandidate> same = byId.get(c.id());
+            if (same == null) {
+                same = new ArrayList<>(1);
+                byId.put(c.id(), same);
+            }
+            same.add(c);
         }
         for (Map.Entry<String, List<PluginCandidate>> e : byId.entrySet()) {
             List<PluginCandidate> same = e.getValue();
             PluginCandidate winner = bootById.get(e.getKey());
             if (winner == null) {
-                winner = same.stream().max(Comparator.comparing((PluginCandidate c) -> c.descriptor().version())
-                        .thenComparing(PluginCandidate::sourceText, Comparator.reverseOrder())).orElseThrow();
+                // the highest version; among equal versions the first path
+                for (PluginCandidate c : same) {
+                    if (winner == null) {
+                        winner = c;
+                        continue;
+                    }
+                    int byVersion = c.descriptor().version().compareTo(winner.descriptor().version());
+                    if (byVersion > 0 || byVersion == 0 && c.sourceText().compareTo(winner.sourceText()) < 0) {
+                        winner = c;
+                    }
+                }
                 winnerById.put(e.getKey(), winner);
             }
             for (PluginCandidate c : same) {
@@ -176,7 +193,7 @@ final class PluginResolver {
 
     private String cyclePath(PluginCandidate start, List<PluginCandidate> component) {
         List<String> path = new ArrayList<>();
-        Set<PluginCandidate> seen = new HashSet<>();
+        Set<PluginCandidate> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         PluginCandidate current = start;
         while (current != null && seen.add(current)) {
             path.add(current.id());
@@ -291,11 +308,14 @@ final class PluginResolver {
         Map<String, String> exportedToC = new HashMap<>();
         boolean ok = true;
         for (ModuleDescriptor read : readModules(c, deps)) {
+            String owner = null;
             for (ModuleDescriptor.Exports e : read.exports()) {
                 if (e.isQualified() && !e.targets().contains(c.id())) {
                     continue;
                 }
-                String owner = ownerLabel(read.name(), deps);
+                if (owner == null) {
+                    owner = ownerLabel(read.name(), deps);
+                }
                 String previous = exportedToC.putIfAbsent(e.source(), owner);
                 if (previous != null && !previous.equals(owner)) {
                     error(c, c.label() + " reads package " + e.source() + " from both " + previous + " and " + owner
@@ -358,14 +378,19 @@ final class PluginResolver {
             return Optional.of(own.get().descriptor());
         }
         if (apiLayer != null) {
-            return apiLayer.findModule(name).map(Module::getDescriptor);
+            Optional<Module> inApi = apiLayer.findModule(name);
+            return inApi.isPresent() ? Optional.of(inApi.get().getDescriptor()) : Optional.empty();
         }
         return Optional.empty();
     }
 
     private void error(PluginCandidate c, String message, String hint) {
-        problems.computeIfAbsent(c, k -> new ArrayList<>())
-                .add(new Problem(Severity.ERROR, c.id(), c.sourceText(), message, hint));
+        List<Problem> list = problems.get(c);
+        if (list == null) {
+            list = new ArrayList<>();
+            problems.put(c, list);
+        }
+        list.add(new Problem(Severity.ERROR, c.id(), c.sourceText(), message, hint));
         failed.add(c);
     }
 }

@@ -31,7 +31,9 @@ final class PluginScanner {
             }
             List<Path> entries = new ArrayList<>();
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-                stream.forEach(entries::add);
+                for (Path entry : stream) {
+                    entries.add(entry);
+                }
             } catch (IOException e) {
                 continue;
             }
