@@ -5,7 +5,9 @@
  * per sample with kernel spatial modulation (KSM, global and local) after band-splitting the input with frequency band
  * modulation (FBM). Parameter and buffer names are the official state-dict keys, so official checkpoints load by
  * name. The layer follows the official code ({@code Linwei-Chen/FDConv}) and the project spec
- * {@code specs/fdconv.md}; it computes only through {@code io.tessera.api} tensors, so it runs on every backend.
+ * {@code specs/fdconv.md}; it computes only through {@code io.tessera.api} tensors, so it runs on every backend. The
+ * plugin also offers the classic dynamic-convolution baseline {@link io.tessera.plugin.fdconv.CondConv2d} and the
+ * pipeline step {@code fdconv/train-classifier}, which trains the reference CNN with chosen convolutions replaced.
  */
 module io.tessera.plugin.fdconv {
     requires transitive io.tessera.api;
@@ -15,4 +17,5 @@ module io.tessera.plugin.fdconv {
     exports io.tessera.plugin.fdconv;
 
     provides io.tessera.api.plugin.Plugin with io.tessera.plugin.fdconv.FdConvPlugin;
+    provides io.tessera.api.pipeline.Step with io.tessera.plugin.fdconv.TrainClassifierStep;
 }

@@ -57,6 +57,14 @@ public interface StepContext {
     }
 
     /**
+     * Records a measurement that depends on the machine and its load, such as a step time ({@code ms_per_step}) or a
+     * throughput ({@code images_per_s}). Unlike {@link #metric}, it stays out of {@code metrics.json}, so equal runs
+     * still give equal files; it goes to {@code run.json} and the report's timings.
+     */
+    default void timing(String name, double value) {
+    }
+
+    /**
      * Records the metrics of one finished epoch ({@code train_loss}, {@code val_accuracy}, {@code lr}); they go to
      * {@code events.jsonl}, {@code metrics.json} and the report's training curves.
      *

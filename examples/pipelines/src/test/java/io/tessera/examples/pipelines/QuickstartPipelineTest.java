@@ -39,7 +39,8 @@ class QuickstartPipelineTest {
         try (TesseraHost host = TestHosts.started()) {
             result = host.pipelines().run(TestHosts.examples().resolve("quickstart.yaml"), RunOptions.builder()
                     .outputRoot(runs).set("steps.data.with.limit=300").set("steps.train_cnn.with.epochs=1")
-                    .set("steps.train_mlp.with.epochs=1").listener(events::add).build());
+                    .set("steps.train_mlp.with.epochs=1").set("steps.train_fdconv.with.epochs=1")
+                    .listener(events::add).build());
         }
         assertThat(result.succeeded()).as(result.failure().orElse("")).isTrue();
         Path dir = result.runDirectory();
@@ -58,6 +59,7 @@ class QuickstartPipelineTest {
         assertThat(accuracy * 500).isCloseTo(Math.rint(accuracy * 500), org.assertj.core.data.Offset.offset(1e-9));
         assertThat(metrics.at("/steps/train_cnn/epochs")).hasSize(1);
         assertThat(result.metric("compare", "best_accuracy")).isPresent();
+        assertThat(metrics.at("/steps/eval_fdconv/metrics/accuracy").isNumber()).isTrue();
         // The resolved pipeline keeps every config key, with the override applied.
         assertThat(Files.readString(dir.resolve("pipeline.yaml"))).contains("limit: 300").contains("batch_size: 50")
                 .contains("checkpoint_every: 10");

@@ -4,9 +4,13 @@ import io.tessera.api.pipeline.Step;
 import io.tessera.host.Tessera;
 import io.tessera.host.TesseraHost;
 import io.tessera.plugin.datasets.IdxDatasetStep;
+import io.tessera.plugin.fdconv.TrainClassifierStep;
 import java.nio.file.Path;
 
-/** A started host as an embedding application on the class path builds it: the datasets step registered by hand. */
+/**
+ * A started host as an embedding application on the class path builds it: the datasets and FDConv steps registered by
+ * hand.
+ */
 final class TestHosts {
     private TestHosts() {
     }
@@ -16,6 +20,9 @@ final class TestHosts {
         host.start();
         if (host.pipelines().step("datasets/idx").isEmpty()) {
             host.services().register(Step.class, new IdxDatasetStep());
+        }
+        if (host.pipelines().step("fdconv/train-classifier").isEmpty()) {
+            host.services().register(Step.class, new TrainClassifierStep());
         }
         return host;
     }

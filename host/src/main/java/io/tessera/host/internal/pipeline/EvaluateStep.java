@@ -26,7 +26,9 @@ import java.util.Map;
 /**
  * {@code core/evaluate}: classifies a test set with a model and records accuracy, mean loss, macro F1, per-class
  * accuracy and the confusion matrix (which the report draws). Segmentation (mIoU, F1) and retrieval (Recall@K)
- * metrics are in {@code io.tessera.api.metrics} for steps whose models produce masks or embeddings.
+ * metrics are in {@code io.tessera.api.metrics} for steps whose models produce masks or embeddings. With the optional
+ * {@code training} input (a training step's {@code metrics}), the output row also carries the training measurements
+ * (parameter count, step time), so that one {@code core/compare} table shows accuracy, size and speed.
  */
 final class EvaluateStep implements Step<EvaluateStep.Config> {
 
@@ -61,7 +63,9 @@ final class EvaluateStep implements Step<EvaluateStep.Config> {
     @Override
     public List<Port> inputs() {
         return List.of(Port.of("model", Module.class, "the model to evaluate"),
-                Port.of("test", ImageDataset.class, "the images to evaluate on"));
+                Port.of("test", ImageDataset.class, "the images to evaluate on"),
+                Port.optional("training", Metrics.class, "the training step's metrics (e.g. train.metrics): their"
+                        + " parameters, ms_per_step, ... join this evaluation's row for core/compare"));
     }
 
     @Override
@@ -122,6 +126,9 @@ final class EvaluateStep implements Step<EvaluateStep.Config> {
             m.put("class_accuracy/" + names.get(i), perClass[i]);
         }
         m.forEach(ctx::metric);
+        // The training step recorded its own values; they only join the row that core/compare tabulates.
+        Map<String, Double> joined = new LinkedHashMap<>(m);
+        in.find("training", Metrics.class).ifPresent(t -> t.values().forEach(joined::putIfAbsent));
         ObjectNode doc = PipelineTrees.JSON.createObjectNode();
         names.forEach(doc.putArray("classes")::add);
         ArrayNode counts = doc.putArray("counts");
@@ -134,6 +141,6 @@ final class EvaluateStep implements Step<EvaluateStep.Config> {
         AtomicFiles.writeString(ctx.workDirectory().resolve("confusion.json"),
                 PipelineTrees.JSON.writeValueAsString(doc));
         ctx.logger().log(System.Logger.Level.INFO, "accuracy " + cm.accuracy() + " on " + test.size() + " images");
-        return PortValues.of("metrics", new Metrics(ctx.stepName(), m), "confusion", cm);
+        return PortValues.of("metrics", new Metrics(ctx.stepName(), joined), "confusion", cm);
     }
 }

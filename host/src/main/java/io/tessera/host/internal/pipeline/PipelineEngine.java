@@ -377,11 +377,15 @@ final class PipelineEngine {
         }
         Map<String, Object> steps = new LinkedHashMap<>();
         Map<String, Double> secs = record.seconds();
+        Map<String, Map<String, Double>> timings = record.timings();
         record.statuses().forEach((id, st) -> {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("status", st);
             if (secs.containsKey(id)) {
                 s.put("seconds", secs.get(id));
+            }
+            if (timings.containsKey(id)) {
+                s.put("timings", timings.get(id));
             }
             steps.put(id, s);
         });

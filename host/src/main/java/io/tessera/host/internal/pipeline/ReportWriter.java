@@ -289,25 +289,27 @@ final class ReportWriter {
                 html.append("</tr>\n");
             });
             html.append("</table>\n");
-            CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(id
-                    + ": models compared").xAxisTitle("metric").yAxisTitle("value").build();
-            style(chart.getStyler());
-            for (JsonNode r : doc.get("rows")) {
-                List<String> xs = new ArrayList<>();
-                List<Double> ys = new ArrayList<>();
-                for (String k : keys) {
+            // Metrics in [0, 1] (accuracy, F1) share one grouped chart; any other (a loss, a parameter count, a
+            // step time) gets a chart of its own, so that its scale does not flatten the others.
+            List<String> unitKeys = new ArrayList<>();
+            List<String> ownKeys = new ArrayList<>();
+            for (String k : keys) {
+                boolean unit = true;
+                for (JsonNode r : doc.get("rows")) {
                     JsonNode v = r.get("values").get(k);
-                    if (v != null && v.isNumber() && Double.isFinite(v.asDouble())) {
-                        xs.add(k);
-                        ys.add(v.asDouble());
+                    if (v != null && v.isNumber() && (v.asDouble() < 0 || v.asDouble() > 1)) {
+                        unit = false;
                     }
                 }
-                if (!xs.isEmpty()) {
-                    chart.addSeries(r.get("name").asText(), xs, ys);
-                }
+                (unit ? unitKeys : ownKeys).add(k);
             }
-            if (!chart.getSeriesMap().isEmpty()) {
-                figure(chart, id + "-compare", id + ": " + String.join(" vs ", names));
+            if (!unitKeys.isEmpty()) {
+                comparisonChart(doc, unitKeys, id + ": models compared", id + "-compare", id + ": "
+                        + String.join(" vs ", names));
+            }
+            for (String k : ownKeys) {
+                comparisonChart(doc, List.of(k), id + ": " + k, id + "-" + k, id + ": " + k + " of "
+                        + String.join(", ", names));
             }
         }
         if (!byMetric.isEmpty()) {
@@ -318,6 +320,31 @@ final class ReportWriter {
                     new ArrayList<>(values.values())));
             figure(chart, "metrics-by-step", String.join(", ", byMetric.keySet()) + " of the steps that recorded"
                     + " them");
+        }
+    }
+
+    /** A grouped bar chart of {@code keys} (x axis), one series per row of a {@code comparison.json}. */
+    private void comparisonChart(JsonNode doc, List<String> keys, String title, String name, String caption)
+            throws IOException {
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle("metric").yAxisTitle("value").build();
+        style(chart.getStyler());
+        for (JsonNode r : doc.get("rows")) {
+            List<String> xs = new ArrayList<>();
+            List<Double> ys = new ArrayList<>();
+            for (String k : keys) {
+                JsonNode v = r.get("values").get(k);
+                if (v != null && v.isNumber() && Double.isFinite(v.asDouble())) {
+                    xs.add(k);
+                    ys.add(v.asDouble());
+                }
+            }
+            if (!xs.isEmpty()) {
+                chart.addSeries(r.get("name").asText(), xs, ys);
+            }
+        }
+        if (!chart.getSeriesMap().isEmpty()) {
+            figure(chart, name, caption);
         }
     }
 
@@ -387,12 +414,19 @@ final class ReportWriter {
     private void timings() throws IOException {
         Map<String, Double> secs = record.seconds();
         Map<String, String> statuses = record.statuses();
-        html.append("<h2>Timings</h2>\n<table>\n<tr><th>step</th><th>uses</th><th>status</th><th>seconds</th></tr>\n");
+        Map<String, Map<String, Double>> measured = record.timings();
+        html.append("<h2>Timings</h2>\n<table>\n<tr><th>step</th><th>uses</th><th>status</th><th>seconds</th>"
+                + "<th>measurements</th></tr>\n");
         Map<String, String> uses = record.uses();
-        statuses.forEach((id, st) -> html.append("<tr><td>").append(esc(id)).append("</td><td>")
-                .append(esc(uses.getOrDefault(id, ""))).append("</td><td>").append(esc(st))
-                .append("</td><td class=\"num\">").append(secs.containsKey(id) ? String.format(Locale.ROOT, "%.2f",
-                        secs.get(id)) : "").append("</td></tr>\n"));
+        statuses.forEach((id, st) -> {
+            StringBuilder m = new StringBuilder();
+            measured.getOrDefault(id, Map.of()).forEach((k, v) -> m.append(m.length() == 0 ? "" : ", ").append(k)
+                    .append(' ').append(fmt(v)));
+            html.append("<tr><td>").append(esc(id)).append("</td><td>").append(esc(uses.getOrDefault(id, "")))
+                    .append("</td><td>").append(esc(st)).append("</td><td class=\"num\">")
+                    .append(secs.containsKey(id) ? String.format(Locale.ROOT, "%.2f", secs.get(id)) : "")
+                    .append("</td><td>").append(esc(m.toString())).append("</td></tr>\n");
+        });
         html.append("</table>\n");
         if (secs.size() >= 2) {
             CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title("seconds per step")

@@ -15,6 +15,7 @@ final class RunRecord {
     private final Map<String, TreeMap<Integer, Map<String, Double>>> epochs = new LinkedHashMap<>();
     private final Map<String, Map<String, TreeMap<Long, Double>>> series = new LinkedHashMap<>();
     private final Map<String, Double> seconds = new LinkedHashMap<>();
+    private final Map<String, Map<String, Double>> timings = new LinkedHashMap<>();
     private final Map<String, String> status = new LinkedHashMap<>();
     private final Map<String, String> uses = new LinkedHashMap<>();
 
@@ -27,6 +28,11 @@ final class RunRecord {
 
     synchronized void metric(String step, String name, double value) {
         metrics.computeIfAbsent(step, k -> new LinkedHashMap<>()).put(name, value);
+    }
+
+    /** A machine-dependent measurement ({@code ms_per_step}): kept out of {@code metrics.json}. */
+    synchronized void timing(String step, String name, double value) {
+        timings.computeIfAbsent(step, k -> new LinkedHashMap<>()).put(name, value);
     }
 
     synchronized void epoch(String step, int epoch, Map<String, Double> values) {
@@ -79,6 +85,13 @@ final class RunRecord {
 
     synchronized Map<String, Double> seconds() {
         return new LinkedHashMap<>(seconds);
+    }
+
+    /** Step id to its measurements ({@code ms_per_step}, {@code images_per_s}). */
+    synchronized Map<String, Map<String, Double>> timings() {
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        timings.forEach((k, v) -> out.put(k, new LinkedHashMap<>(v)));
+        return out;
     }
 
     synchronized Map<String, String> statuses() {

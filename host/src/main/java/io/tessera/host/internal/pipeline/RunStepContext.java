@@ -93,6 +93,11 @@ final class RunStepContext implements StepContext {
     }
 
     @Override
+    public void timing(String name, double value) {
+        record.timing(step, name, value);
+    }
+
+    @Override
     public void epochEnd(int epoch, int epochs, Map<String, Double> metrics) {
         record.epoch(step, epoch, metrics);
         events.accept(new PipelineEvent.EpochFinished(step, epoch, epochs,

@@ -81,7 +81,7 @@ public final class CondConv2d extends Module {
         this.experts = b.experts;
         this.routing = b.routing;
         this.temperature = b.temperature;
-        Generator gen = b.generator != null ? b.generator : Init.unseeded();
+        Generator gen = b.generator != null ? b.generator : new Generator(new java.util.SplittableRandom().nextLong());
         long[] shape = {outChannels, inChannels / groups, kernel[0], kernel[1]};
         List<Tensor> weights = new ArrayList<>();
         List<Tensor> biases = new ArrayList<>();

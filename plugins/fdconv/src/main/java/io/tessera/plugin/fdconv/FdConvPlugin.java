@@ -5,7 +5,8 @@ import io.tessera.api.plugin.PluginContext;
 import org.apiguardian.api.API;
 
 /**
- * The lifecycle hook of the FDConv plugin. The plugin's value is its library ({@link FDConv2d}), which needs no
+ * The lifecycle hook of the FDConv plugin. The plugin's value is its library ({@link FDConv2d}, {@link CondConv2d})
+ * and its pipeline step ({@link TrainClassifierStep}, registered through {@code provides ... Step}), which need no
  * start-up work; the hook logs the layer's defaults so a host log shows which FDConv configuration is active.
  */
 @API(status = API.Status.STABLE, since = "1.0")

@@ -1,8 +1,12 @@
 package io.tessera.plugin.fdconv;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tessera.api.pipeline.ClassifierTraining;
+import io.tessera.api.pipeline.Step;
 import io.tessera.api.plugin.Plugin;
+import java.util.List;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +16,28 @@ class FdConvPluginTest {
     void pluginIsDiscoverableThroughItsServiceEntry() {
         assertThat(ServiceLoader.load(Plugin.class).stream().map(ServiceLoader.Provider::type))
                 .contains(FdConvPlugin.class);
+    }
+
+    @Test
+    void trainClassifierStepIsDiscoverableWithItsDefaults() {
+        assertThat(ServiceLoader.load(Step.class).stream().map(ServiceLoader.Provider::type))
+                .contains(TrainClassifierStep.class);
+        TrainClassifierStep step = new TrainClassifierStep();
+        assertThat(step.name()).isEqualTo("fdconv/train-classifier");
+        TrainClassifierStep.Config c = step.defaultConfig();
+        ReferenceCnn.Variant v = c.variant();
+        assertThat(v.layer()).isEqualTo(ReferenceCnn.Layer.FDCONV);
+        assertThat(v.replace()).containsExactly("conv2");
+        assertThat(v.fdconv().kernelNum()).isEqualTo(4);
+        assertThat(v.fdconv().useFbmIfKIn()).containsExactly(3);
+        assertThat(v.fdconv().useKsmLocal()).isTrue();
+        assertThat(c.training()).isEqualTo(ClassifierTraining.Options.defaults());
+        assertThatThrownBy(() -> new TrainClassifierStep.Config("condconv", List.of(), 4, true, true, 4, "sigmoid",
+                -1, 1, 64, "adam", 1e-3, 0.9, 0, "constant", 1, 0.1, 0, 0, true, 0))
+                .hasMessageContaining("replace is empty");
+        assertThatThrownBy(() -> new TrainClassifierStep.Config("fdconv", List.of("conv2"), 4, true, true, 4,
+                "sigmoid", -1, 0, 64, "adam", 1e-3, 0.9, 0, "constant", 1, 0.1, 0, 0, true, 0))
+                .hasMessageContaining("epochs must be >= 1");
     }
 
     @Test
