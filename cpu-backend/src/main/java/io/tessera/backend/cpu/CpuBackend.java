@@ -11,10 +11,12 @@ import io.tessera.api.tensor.Shape;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorStorage;
 import io.tessera.api.tensor.UnaryOp;
+import io.tessera.backend.cpu.kernels.Buffers;
 import io.tessera.backend.cpu.kernels.ComplexPair;
 import io.tessera.backend.cpu.kernels.Conv2dGrads;
 import io.tessera.backend.cpu.kernels.Conv2dKernels;
 import io.tessera.backend.cpu.kernels.ConvTranspose2dKernels;
+import io.tessera.backend.cpu.kernels.Elementwise;
 import io.tessera.backend.cpu.kernels.FftKernels;
 import io.tessera.backend.cpu.kernels.InterpolateKernels;
 import io.tessera.backend.cpu.kernels.LinalgKernels;
@@ -22,9 +24,18 @@ import io.tessera.backend.cpu.kernels.NormKernels;
 import io.tessera.backend.cpu.kernels.PoolKernels;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleUnaryOperator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.api.ops.impl.scalar.comparison.ScalarEquals;
+import org.nd4j.linalg.api.ops.impl.scalar.comparison.ScalarGreaterThan;
+import org.nd4j.linalg.api.ops.impl.scalar.comparison.ScalarGreaterThanOrEqual;
+import org.nd4j.linalg.api.ops.impl.scalar.comparison.ScalarLessThan;
+import org.nd4j.linalg.api.ops.impl.scalar.comparison.ScalarLessThanOrEqual;
+import org.nd4j.linalg.api.ops.impl.scalar.comparison.ScalarNotEquals;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -47,6 +58,8 @@ final class CpuBackend implements TensorBackend {
 
     private final String name;
     private volatile boolean closed;
+    /** Storages created and not yet closed; tests read it to prove that scopes and graphs free everything. */
+    final AtomicLong openStorages = new AtomicLong();
 
     CpuBackend(String name) {
         this.name = name;
@@ -76,13 +89,87 @@ final class CpuBackend implements TensorBackend {
     // ------------------------------------------------------------------------------------------------- plumbing
 
     private INDArray a(TensorStorage s) {
+        return storage(s).array();
+    }
+
+    /** {@code s} as this backend's open storage, without computing it if it is deferred. */
+    private CpuStorage storage(TensorStorage s) {
         if (!(s instanceof CpuStorage c) || c.backend != this) {
             throw new IllegalArgumentException("storage " + s + " does not belong to backend " + name);
         }
         if (c.isClosed()) {
             throw new IllegalStateException("storage " + s + " is closed");
         }
-        return c.array;
+        return c;
+    }
+
+    /** {@code s}'s array, about to be modified in place: deferred results that read it are computed first. */
+    private INDArray writable(TensorStorage s) {
+        CpuStorage c = storage(s);
+        c.materializeDependents();
+        return c.array();
+    }
+
+    // ------------------------------------------------------------------------------------ deferred results
+    //
+    // A few results of large float tensors are deferred (CpuStorage's deferred form): the kernel that consumes them
+    // can often skip computing them. ReLU's gradient, g.mul(x.gt(0).to(FLOAT32)) in the Tensor API, becomes one fused
+    // pass over x and g instead of three (a bool mask, its float copy, the product), and a transposed matrix that
+    // goes into matmul becomes a GEMM transpose flag instead of a copy. Anything else that reads them computes them.
+
+    /** Below this many elements results are computed at once. */
+    private static final long DEFER_MIN = 1 << 14;
+
+    /** A deferred scalar comparison {@code x op value} (bool). */
+    private record Compare(CpuStorage x, ScalarOp op, double value) {
+    }
+
+    /** A deferred cast of a bool mask to {@code type}. */
+    private record MaskCast(CpuStorage mask, DataType type) {
+    }
+
+    /** A deferred 2-D matrix: {@code base}, transposed or not. */
+    private record View(CpuStorage base, boolean transposed) {
+    }
+
+    /** A deferred {@code relu(x)}: max pooling reads x directly. */
+    private record Relu(CpuStorage x) {
+    }
+
+    /** A deferred max-pooling input gradient. */
+    private record MaxPoolGrad(CpuStorage gradOut, CpuStorage indices, long[] inputShape) {
+    }
+
+    /** {@code x} when {@code m} is a deferred {@code cast(x > 0)} to float32 of a float32 x shaped like m, else null. */
+    private static CpuStorage reluMaskSource(CpuStorage m) {
+        if (!(m.recipe() instanceof MaskCast mc) || mc.type() != DataType.FLOAT
+                || !(mc.mask().recipe() instanceof Compare cmp) || cmp.op() != ScalarOp.GT || cmp.value() != 0
+                || cmp.x().dtype() != DType.FLOAT32 || !cmp.x().shape().equals(m.shape())) {
+            return null;
+        }
+        return cmp.x();
+    }
+
+    /** Max pooling's input gradient times ReLU's mask, in one pass, when the operands have that form. */
+    private static INDArray maskedPoolGradient(CpuStorage maybePoolGrad, CpuStorage maybeMask) {
+        if (!(maybePoolGrad.recipe() instanceof MaxPoolGrad pg) || !maybePoolGrad.shape().equals(maybeMask.shape())) {
+            return null;
+        }
+        CpuStorage x = reluMaskSource(maybeMask);
+        if (x == null) {
+            return null;
+        }
+        return PoolKernels.maxPool2dBackwardMasked(pg.gradOut().array(), pg.indices().array(), pg.inputShape(),
+                x.array());
+    }
+
+    /** {@code g * (x > 0)} when one operand is a deferred {@code cast(x > 0)} of a float32 x shaped like g. */
+    private static INDArray reluGradient(CpuStorage g, CpuStorage maybeMask) {
+        CpuStorage x = g.dtype() == DType.FLOAT32 ? reluMaskSource(maybeMask) : null;
+        if (x == null || !g.shape().equals(maybeMask.shape())) {
+            return null;
+        }
+        return Elementwise.reluBackward(x.array(), g.array());
     }
 
     private INDArray opt(TensorStorage s) {
@@ -196,7 +283,7 @@ final class CpuBackend implements TensorBackend {
 
     @Override
     public void setDouble(TensorStorage s, long flatIndex, double value) {
-        INDArray x = a(s);
+        INDArray x = writable(s);
         if (x.dataType() == DataType.BOOL) {
             x.putScalar(flatIndex, value != 0 ? 1 : 0);
         } else {
@@ -206,7 +293,7 @@ final class CpuBackend implements TensorBackend {
 
     @Override
     public void assign(TensorStorage dst, TensorStorage src) {
-        INDArray d = a(dst);
+        INDArray d = writable(dst);
         INDArray s = a(src);
         if (Arrays.equals(d.shape(), s.shape())) {
             d.assign(s);
@@ -219,10 +306,29 @@ final class CpuBackend implements TensorBackend {
 
     @Override
     public TensorStorage cast(TensorStorage s, DType dtype) {
-        INDArray x = a(s);
         DataType t = CpuStorage.nd4j(dtype);
+        CpuStorage src = storage(s);
+        if (src.dtype() == DType.BOOL && (t == DataType.FLOAT || t == DataType.DOUBLE)
+                && src.shape().size() >= DEFER_MIN) {
+            long[] dims = src.shape().dims();
+            return new CpuStorage(this, src.shape(), dtype, new MaskCast(src, t), () -> {
+                INDArray z = Buffers.uninitialized(t, dims);
+                z.assign(src.array());
+                return z;
+            }, src);
+        }
+        INDArray x = src.array();
         if (x.dataType() == t) {
             return new CpuStorage(this, x.dup('c'));
+        }
+        if (x.dataType() == DataType.BOOL && (t == DataType.FLOAT || t == DataType.DOUBLE)) {
+            // native cast (0/1) into a pooled buffer; the masks of ReLU's gradient take this path on every step
+            if (x.rank() == 0 || x.length() == 0) {
+                return st(x.castTo(t), x);
+            }
+            INDArray z = Buffers.uninitialized(t, x.shape());
+            z.assign(x);
+            return new CpuStorage(this, z);
         }
         if (t == DataType.BOOL || x.dataType() == DataType.BOOL || t == DataType.LONG) {
             return new CpuStorage(this, x.dataType() == DataType.BOOL || t == DataType.BOOL
@@ -247,6 +353,17 @@ final class CpuBackend implements TensorBackend {
         if (!isFloat(x)) {
             return new CpuStorage(this, unaryIntegral(op, x));
         }
+        if (x.length() == 0) {
+            return new CpuStorage(this, Nd4j.create(x.dataType(), x.shape()));
+        }
+        if (op == UnaryOp.RELU && x.dataType() == DataType.FLOAT && x.length() >= DEFER_MIN) {
+            CpuStorage xs = storage(s);
+            return new CpuStorage(this, xs.shape(), DType.FLOAT32, new Relu(xs), () -> {
+                INDArray z = Buffers.uninitialized(DataType.FLOAT, xs.shape().dims());
+                Nd4j.exec(new RectifiedLinear(xs.array(), z, 0.0));
+                return z;
+            }, xs);
+        }
         INDArray r = switch (op) {
             case NEG -> x.neg();
             case ABS -> Transforms.abs(x, true);
@@ -254,8 +371,8 @@ final class CpuBackend implements TensorBackend {
             case EXP -> Transforms.exp(x, true);
             case LOG -> Transforms.log(x, true);
             case LOG1P -> Transforms.log1p(x, true);
-            case SQRT -> Transforms.sqrt(x, true);
-            case SQUARE -> x.mul(x);
+            case SQRT -> x.dataType() == DataType.FLOAT ? Elementwise.sqrt(x) : Transforms.sqrt(x, true);
+            case SQUARE -> x.mul(x, Buffers.uninitialized(x.dataType(), x.shape()));
             case RECIPROCAL -> x.rdiv(1.0);
             case SIN -> Transforms.sin(x, true);
             case COS -> Transforms.cos(x, true);
@@ -263,7 +380,11 @@ final class CpuBackend implements TensorBackend {
             case CEIL -> Transforms.ceil(x, true);
             case TANH -> Transforms.tanh(x, true);
             case SIGMOID -> Transforms.sigmoid(x, true);
-            case RELU -> Transforms.relu(x, true);
+            case RELU -> {
+                INDArray z = Buffers.uninitialized(x.dataType(), x.shape());
+                Nd4j.exec(new RectifiedLinear(x, z, 0.0));
+                yield z;
+            }
             case ERF -> map(x, MathFunctions::erf);
             case GELU_ERF -> map(x, v -> 0.5 * v * (1 + MathFunctions.erf(v / Math.sqrt(2))));
             case GELU_TANH -> map(x, v -> 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI)
@@ -311,24 +432,50 @@ final class CpuBackend implements TensorBackend {
         if (!isFloat(x)) {
             return new CpuStorage(this, scalarIntegral(op, x, value));
         }
+        if (x.length() == 0) {
+            return new CpuStorage(this, Nd4j.create(op.isComparison() ? DataType.BOOL : x.dataType(), x.shape()));
+        }
+        if (op.isComparison() && x.length() >= DEFER_MIN) {
+            CpuStorage xs = storage(s);
+            return new CpuStorage(this, xs.shape(), DType.BOOL, new Compare(xs, op, value),
+                    () -> compareNow(op, xs.array(), value), xs);
+        }
         INDArray r = switch (op) {
-            case ADD -> x.add(value);
-            case SUB -> x.sub(value);
-            case RSUB -> x.rsub(value);
-            case MUL -> x.mul(value);
-            case DIV -> x.div(value);
-            case RDIV -> x.rdiv(value);
+            case ADD -> x.add(value, like(x));
+            case SUB -> x.sub(value, like(x));
+            case RSUB -> x.rsub(value, like(x));
+            case MUL -> x.mul(value, like(x));
+            case DIV -> x.div(value, like(x));
+            case RDIV -> x.rdiv(value, like(x));
             case POW -> value == 2 ? x.mul(x) : value == 1 ? x.dup('c') : Transforms.pow(x, value, true);
             case MAX -> Transforms.max(x, value, true);
             case MIN -> Transforms.min(x, value, true);
-            case EQ -> x.eq(value);
-            case NE -> x.neq(value);
-            case LT -> x.lt(value);
-            case LE -> x.lte(value);
-            case GT -> x.gt(value);
-            case GE -> x.gte(value);
+            case EQ, NE, LT, LE, GT, GE -> compareNow(op, x, value);
         };
         return st(r, x);
+    }
+
+    /** A new uninitialised array of the type and shape of {@code x} (pooled when large; see {@link Buffers}). */
+    private static INDArray like(INDArray x) {
+        return Buffers.uninitialized(x.dataType(), x.shape());
+    }
+
+    private static INDArray mask(INDArray x) {
+        return Buffers.uninitialized(DataType.BOOL, x.shape());
+    }
+
+    private static INDArray compareNow(ScalarOp op, INDArray x, double value) {
+        INDArray m = mask(x);
+        Nd4j.exec(switch (op) {
+            case EQ -> new ScalarEquals(x, m, value);
+            case NE -> new ScalarNotEquals(x, m, value);
+            case LT -> new ScalarLessThan(x, m, value);
+            case LE -> new ScalarLessThanOrEqual(x, m, value);
+            case GT -> new ScalarGreaterThan(x, m, value);
+            case GE -> new ScalarGreaterThanOrEqual(x, m, value);
+            default -> throw new IllegalStateException("not a comparison: " + op);
+        });
+        return m;
     }
 
     private static INDArray scalarIntegral(ScalarOp op, INDArray x, double s) {
@@ -343,17 +490,35 @@ final class CpuBackend implements TensorBackend {
 
     @Override
     public TensorStorage binary(BinaryOp op, TensorStorage sa, TensorStorage sb) {
+        if (op == BinaryOp.MUL) {
+            CpuStorage ca = storage(sa);
+            CpuStorage cb = storage(sb);
+            INDArray fused = maskedPoolGradient(ca, cb);
+            if (fused == null) {
+                fused = maskedPoolGradient(cb, ca);
+            }
+            if (fused == null) {
+                fused = reluGradient(ca, cb);
+            }
+            if (fused == null) {
+                fused = reluGradient(cb, ca);
+            }
+            if (fused != null) {
+                return new CpuStorage(this, fused);
+            }
+        }
         INDArray x = a(sa);
         INDArray y = a(sb);
         long[] out = bshape(x, y);
         if (!isFloat(x) || op == BinaryOp.AND || op == BinaryOp.OR || op == BinaryOp.LE || op == BinaryOp.GE) {
             return new CpuStorage(this, binaryHost(op, x, y, out));
         }
+        boolean same = Arrays.equals(x.shape(), y.shape()) && x.length() > 0;
         INDArray r = switch (op) {
-            case ADD -> x.add(y);
-            case SUB -> x.sub(y);
-            case MUL -> x.mul(y);
-            case DIV -> x.div(y);
+            case ADD -> same ? x.add(y, like(x)) : x.add(y);
+            case SUB -> same ? x.sub(y, like(x)) : x.sub(y);
+            case MUL -> same ? x.mul(y, like(x)) : x.mul(y);
+            case DIV -> same ? x.div(y, like(x)) : x.div(y);
             case EQ -> x.eq(y);
             case NE -> x.neq(y);
             case LT -> x.lt(y);
@@ -412,7 +577,7 @@ final class CpuBackend implements TensorBackend {
 
     @Override
     public void binaryInPlace(BinaryOp op, TensorStorage target, TensorStorage other) {
-        INDArray t = a(target);
+        INDArray t = writable(target);
         INDArray o = a(other);
         if (!isFloat(t) || op.isComparison() || op == BinaryOp.POW || op == BinaryOp.MAX || op == BinaryOp.MIN) {
             TensorStorage r = binary(op, target, other);
@@ -435,7 +600,7 @@ final class CpuBackend implements TensorBackend {
 
     @Override
     public void scalarInPlace(ScalarOp op, TensorStorage target, double value) {
-        INDArray t = a(target);
+        INDArray t = writable(target);
         if (!isFloat(t) || op.isComparison()) {
             TensorStorage r = scalar(op, target, value);
             t.assign(a(r));
@@ -677,8 +842,39 @@ final class CpuBackend implements TensorBackend {
 
     @Override
     public TensorStorage permute(TensorStorage s, int[] perm) {
-        INDArray x = a(s);
+        CpuStorage src = storage(s);
+        if (perm.length == 2 && perm[0] == 1 && src.dtype() == DType.FLOAT32 && src.shape().size() >= DEFER_MIN) {
+            CpuStorage base = src;
+            boolean transposed = true;
+            if (src.recipe() instanceof View v) {
+                base = v.base();
+                transposed = !v.transposed();
+            }
+            CpuStorage b = base;
+            boolean t = transposed;
+            Shape out = Shape.of(src.shape().dim(1), src.shape().dim(0));
+            return new CpuStorage(this, out, DType.FLOAT32, new View(b, t),
+                    () -> t ? Elementwise.transposeLastTwo(b.array()) : b.array().dup('c'), b);
+        }
+        INDArray x = src.array();
+        if (swapsLastTwo(perm) && Elementwise.canTranspose(x)) {
+            return new CpuStorage(this, Elementwise.transposeLastTwo(x));
+        }
         return new CpuStorage(this, x.permute(perm).dup('c'));
+    }
+
+    /** Whether {@code perm} is the identity except for a swap of the last two axes. */
+    private static boolean swapsLastTwo(int[] perm) {
+        int r = perm.length;
+        if (r < 2 || perm[r - 2] != r - 1 || perm[r - 1] != r - 2) {
+            return false;
+        }
+        for (int i = 0; i < r - 2; i++) {
+            if (perm[i] != i) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -774,6 +970,19 @@ final class CpuBackend implements TensorBackend {
 
     @Override
     public TensorStorage matmul(TensorStorage sa, TensorStorage sb) {
+        CpuStorage ca = storage(sa);
+        CpuStorage cb = storage(sb);
+        if (ca.shape().rank() == 2 && cb.shape().rank() == 2 && ca.shape().size() > 0 && cb.shape().size() > 0
+                && (ca.recipe() instanceof View || cb.recipe() instanceof View)) {
+            // a deferred transpose becomes GEMM's transpose flag
+            boolean ta = ca.recipe() instanceof View va && va.transposed();
+            boolean tb = cb.recipe() instanceof View vb && vb.transposed();
+            INDArray pa = ca.recipe() instanceof View va ? va.base().array() : ca.array();
+            INDArray pb = cb.recipe() instanceof View vb ? vb.base().array() : cb.array();
+            INDArray z = Buffers.uninitialized(pa.dataType(), ca.shape().dim(0), cb.shape().dim(1));
+            Nd4j.gemm(pa, pb, z, ta, tb, 1.0, 0.0);
+            return new CpuStorage(this, z);
+        }
         INDArray x = a(sa);
         INDArray y = a(sb);
         int ra = x.rank();
@@ -782,7 +991,7 @@ final class CpuBackend implements TensorBackend {
         long k = x.size(ra - 1);
         long n = y.size(rb - 1);
         if (ra == 2 && rb == 2) {
-            return st(x.mmul(y), x, y);
+            return m * n * k == 0 ? st(x.mmul(y), x, y) : new CpuStorage(this, gemm(x, y, m, n));
         }
         long[] batchA = Arrays.copyOf(x.shape(), ra - 2);
         long[] batchB = Arrays.copyOf(y.shape(), rb - 2);
@@ -794,8 +1003,12 @@ final class CpuBackend implements TensorBackend {
         if (rb == 2) {
             // [..., m, k] @ [k, n]: one GEMM over all rows of x.
             INDArray flat = x.reshape('c', b * m, k);
-            INDArray r = flat.mmul(y);
-            return st(r.reshape('c', outDims), x, y);
+            if (b * m * n * k == 0) {
+                return st(flat.mmul(y).reshape('c', outDims), x, y);
+            }
+            INDArray z = Buffers.uninitialized(x.dataType(), outDims);
+            Nd4j.gemm(flat, y, z.reshape('c', b * m, n), false, false, 1.0, 0.0);
+            return new CpuStorage(this, z);
         }
         long[] fullA = Arrays.copyOf(batch, batch.length + 2);
         fullA[batch.length] = m;
@@ -813,6 +1026,16 @@ final class CpuBackend implements TensorBackend {
             eb.close();
         }
         return st(r.reshape('c', outDims), x, y);
+    }
+
+    /**
+     * {@code x @ y} written by one GEMM straight into a C-ordered (pooled) result: {@code mmul} returns an F-ordered
+     * array, which a tensor would have to copy.
+     */
+    private static INDArray gemm(INDArray x, INDArray y, long m, long n) {
+        INDArray z = Buffers.uninitialized(x.dataType(), m, n);
+        Nd4j.gemm(x, y, z, false, false, 1.0, 0.0);
+        return z;
     }
 
     @Override
@@ -851,6 +1074,12 @@ final class CpuBackend implements TensorBackend {
     @Override
     public TensorStorage softmax(TensorStorage s, int axis, boolean log) {
         INDArray x = a(s);
+        if (!log && x.rank() > 0 && x.length() > 0) {
+            // ND4J's fused softmax op (max-shifted, so stable): one pass instead of five ops
+            INDArray z = like(x);
+            Nd4j.exec(new SoftMax(x, z, axis));
+            return new CpuStorage(this, z);
+        }
         INDArray m = x.max(true, axis);
         INDArray shifted = x.sub(m);
         m.close();
@@ -882,6 +1111,18 @@ final class CpuBackend implements TensorBackend {
         INDArray xi = a(x);
         INDArray wi = a(weight);
         INDArray gi = a(gradOut);
+        if (xi.dataType() == DataType.FLOAT && Conv2dKernels.backwardSplits(xi.shape(), wi.shape(), stride, padding,
+                dilation, groups)) {
+            // The input gradient is computed only if somebody reads it: autograd drops it unread when the input needs
+            // no gradient (a network's first layer, where it measured as costly as the weight gradient).
+            INDArray[] wb = Conv2dKernels.backwardWeightAndBias(xi, gi, wi.shape(), hasBias, stride, padding,
+                    dilation, groups);
+            long[] xs = xi.shape();
+            CpuStorage dx = new CpuStorage(this, Shape.of(xs), DType.FLOAT32, "conv2d input gradient",
+                    () -> Conv2dKernels.backwardInput(gi, wi, xs, stride, padding, dilation, groups),
+                    (CpuStorage) x, (CpuStorage) weight, (CpuStorage) gradOut);
+            return new ConvGrads(dx, like(wb[0], xi), wb[1] == null ? null : like(wb[1], xi));
+        }
         Conv2dGrads g = Conv2dKernels.backward(xi, wi, hasBias, gi, stride, padding, dilation, groups);
         return new ConvGrads(like(g.dx(), xi), like(g.dw(), xi),
                 g.db() == null ? null : like(g.db(), xi));
@@ -911,14 +1152,29 @@ final class CpuBackend implements TensorBackend {
     @Override
     public StoragePair maxPool2d(TensorStorage x, int[] kernel, int[] stride, int[] padding, int[] dilation,
                                  boolean ceilMode) {
-        INDArray xi = a(x);
+        CpuStorage xs = storage(x);
+        if (xs.recipe() instanceof Relu relu && PoolKernels.fusesRelu(xs.shape().dims(), kernel, stride, padding,
+                dilation, ceilMode)) {
+            // pooling a deferred ReLU reads its input: the ReLU output itself is never written
+            PoolKernels.MaxPoolResult r = PoolKernels.maxPool2dOfRelu(relu.x().array(), kernel, stride, padding,
+                    dilation, ceilMode);
+            return new StoragePair(new CpuStorage(this, r.values()), new CpuStorage(this, r.indices()));
+        }
+        INDArray xi = xs.array();
         PoolKernels.MaxPoolResult r = PoolKernels.maxPool2d(xi, kernel, stride, padding, dilation, ceilMode);
         return new StoragePair(like(r.values(), xi), st(r.indices(), xi));
     }
 
     @Override
     public TensorStorage maxPool2dBackward(TensorStorage gradOut, TensorStorage indices, Shape inputShape) {
-        INDArray g = a(gradOut);
+        CpuStorage gs = storage(gradOut);
+        CpuStorage is = storage(indices);
+        if (gs.dtype() == DType.FLOAT32 && inputShape.size() >= DEFER_MIN) {
+            long[] dims = inputShape.dims();
+            return new CpuStorage(this, inputShape, DType.FLOAT32, new MaxPoolGrad(gs, is, dims),
+                    () -> PoolKernels.maxPool2dBackward(gs.array(), is.array(), dims), gs, is);
+        }
+        INDArray g = gs.array();
         return like(PoolKernels.maxPool2dBackward(g, a(indices), inputShape.dims()), g);
     }
 

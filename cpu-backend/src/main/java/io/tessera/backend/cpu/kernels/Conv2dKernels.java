@@ -16,15 +16,20 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  *
  * <p>Three implementations, chosen per call by {@link Algorithm#AUTO}: ND4J's native {@code conv2d}/{@code conv2d_bp}
  * ops (fast only when the natives were built with oneDNN, e.g. the {@code linux-x86_64-onednn} classifier; they have
- * no groups, and their oneDNN binding fails on dilation &gt; 1), im2col in Java plus one SGEMM per (sample, group), and a direct loop used for depthwise convolutions,
- * whose per-group GEMMs would be too small. All three agree with the PyTorch goldens.
+ * no groups, so grouped convolutions make one call per group, and their oneDNN binding fails on dilation &gt; 1),
+ * im2col in Java plus one SGEMM per (sample, group), and a direct loop for groups of one or two input channels
+ * (depthwise), whose per-group GEMMs would be too small. All three agree with the PyTorch goldens.
  */
 @API(status = API.Status.INTERNAL, since = "1.0")
 public final class Conv2dKernels {
 
     /** Which implementation computes a convolution. */
     public enum Algorithm {
-        /** Native ops when the natives have oneDNN and groups is 1, direct loop for depthwise, else im2col + GEMM. */
+        /**
+         * A padded-plane kernel for stride-1 convolutions with few input channels ({@code C_in*kh*kw <= 32}, a
+         * network's first layer), a direct loop for groups of one or two input channels (depthwise), native ops when
+         * the natives have oneDNN (up to 8 groups, no dilation), else im2col + GEMM.
+         */
         AUTO,
         /** ND4J's {@code conv2d} / {@code conv2d_bp} custom ops, one call per group. */
         ND4J_NATIVE,
@@ -73,6 +78,9 @@ public final class Conv2dKernels {
             KernelArrays.require(bias.length() == q.o() && bias.rank() <= 1,
                     "conv2d: bias must have shape [" + q.o() + "] but has " + java.util.Arrays.toString(bias.shape()));
         }
+        if (algorithm == Algorithm.AUTO && SmallConv.applies(q)) {
+            return SmallConv.forward(x, w, bias, q);
+        }
         INDArray out = switch (choose(algorithm, q)) {
             case ND4J_NATIVE -> NativeConv.forward(x, w, bias, q);
             case DIRECT -> DirectConv.forward(KernelArrays.floats(x), KernelArrays.floats(w), q);
@@ -98,6 +106,10 @@ public final class Conv2dKernels {
                                        int[] padding, int[] dilation, int groups, Algorithm algorithm) {
         ConvGeometry q = ConvGeometry.of("conv2d backward", x.shape(), w.shape(), stride, padding, dilation, groups);
         requireGradOut("conv2d backward", gradOut, q);
+        if (algorithm == Algorithm.AUTO && SmallConv.applies(q)) {
+            INDArray[] wb = SmallConv.backwardWeight(x, gradOut, q, hasBias);
+            return new Conv2dGrads(SmallConv.backwardInput(gradOut, w, q), wb[0], wb[1]);
+        }
         Algorithm a = choose(algorithm, q);
         if (a == Algorithm.ND4J_NATIVE) {
             return NativeConv.backward(x, w, hasBias, gradOut, q);
@@ -113,13 +125,39 @@ public final class Conv2dKernels {
         return new Conv2dGrads(g[0], g[1], db);
     }
 
+    /**
+     * Whether {@link Algorithm#AUTO} computes the input gradient and the weight gradient of this convolution
+     * separately (so that the input gradient can be skipped): true for the few-input-channel kernel.
+     */
+    public static boolean backwardSplits(long[] xShape, long[] wShape, int[] stride, int[] padding, int[] dilation,
+                                         int groups) {
+        return SmallConv.applies(ConvGeometry.of("conv2d backward", xShape, wShape, stride, padding, dilation,
+                groups));
+    }
+
+    /** The weight gradient and (when {@code hasBias}, else null) the bias gradient: {@code {dw, db}}. */
+    public static INDArray[] backwardWeightAndBias(INDArray x, INDArray gradOut, long[] weightShape, boolean hasBias,
+                                                   int[] stride, int[] padding, int[] dilation, int groups) {
+        ConvGeometry q = ConvGeometry.of("conv2d backward weight", x.shape(), weightShape, stride, padding, dilation,
+                groups);
+        requireGradOut("conv2d backward weight", gradOut, q);
+        if (SmallConv.applies(q)) {
+            return SmallConv.backwardWeight(x, gradOut, q, hasBias);
+        }
+        INDArray dw = backwardWeight(x, gradOut, weightShape, stride, padding, dilation, groups);
+        return new INDArray[] {dw, hasBias ? biasGrad(gradOut) : null};
+    }
+
     /** The gradient with respect to the input only (the transposed convolution of {@code gradOut}). */
     public static INDArray backwardInput(INDArray gradOut, INDArray w, long[] inputShape, int[] stride, int[] padding,
                                          int[] dilation, int groups) {
         ConvGeometry q = ConvGeometry.of("conv2d backward input", inputShape, w.shape(), stride, padding, dilation,
                 groups);
         requireGradOut("conv2d backward input", gradOut, q);
-        if (q.cg() == 1 && q.groups() > 1) {
+        if (SmallConv.applies(q)) {
+            return SmallConv.backwardInput(gradOut, w, q);
+        }
+        if (directIsBest(q)) {
             return DirectConv.backwardInput(KernelArrays.floats(gradOut), KernelArrays.floats(w), q);
         }
         return gemmBackward(null, w, gradOut, q, true, false)[0];
@@ -131,7 +169,10 @@ public final class Conv2dKernels {
         ConvGeometry q = ConvGeometry.of("conv2d backward weight", x.shape(), weightShape, stride, padding, dilation,
                 groups);
         requireGradOut("conv2d backward weight", gradOut, q);
-        if (q.cg() == 1 && q.groups() > 1) {
+        if (SmallConv.applies(q)) {
+            return SmallConv.backwardWeight(x, gradOut, q, false)[0];
+        }
+        if (directIsBest(q)) {
             return DirectConv.backwardWeight(KernelArrays.floats(x), KernelArrays.floats(gradOut), q);
         }
         return gemmBackward(x, null, gradOut, q, false, true)[1];
@@ -152,15 +193,21 @@ public final class Conv2dKernels {
         if (requested != Algorithm.AUTO) {
             return requested;
         }
-        if (q.cg() == 1 && q.groups() > 1) {
+        if (directIsBest(q)) {
             return Algorithm.DIRECT;
         }
         // ND4J's oneDNN binding rejects dilated convolutions ("could not create a descriptor for a dilated
-        // convolution"), so those stay on im2col
-        if (q.groups() == 1 && ONEDNN && q.dh() == 1 && q.dw() == 1) {
+        // convolution"), so those stay on im2col; grouped ones run one native call per group, which measured faster
+        // than im2col up to 8 groups (N=8, 64 channels, 56x56)
+        if (ONEDNN && q.groups() <= 8 && q.dh() == 1 && q.dw() == 1) {
             return Algorithm.ND4J_NATIVE;
         }
         return Algorithm.IM2COL_GEMM;
+    }
+
+    /** One or two input channels per group: the per-group GEMMs would be too small, plain loops win. */
+    private static boolean directIsBest(ConvGeometry q) {
+        return q.groups() > 1 && q.cg() <= 2;
     }
 
     private static INDArray gemmForward(INDArray x, INDArray w, ConvGeometry q) {
@@ -169,7 +216,8 @@ public final class Conv2dKernels {
         int og = q.og();
         float[] xs = KernelArrays.floats(x);
         INDArray wMat = KernelArrays.dense(w).reshape('c', q.o(), k);
-        INDArray out = Nd4j.create(DataType.FLOAT, q.outputShape());
+        // every (sample, group) block is written by a GEMM with beta = 0, which never reads the old contents
+        INDArray out = Buffers.uninitialized(DataType.FLOAT, q.outputShape());
         INDArray out2 = out.reshape('c', (long) q.n() * q.o(), p);
         INDArray colArr = Nd4j.create(DataType.FLOAT, k, p);
         float[] col = new float[k * p];
@@ -243,7 +291,8 @@ public final class Conv2dKernels {
             if (q.groups() > 1) {
                 return perGroupForward(x, w, bias, q);
             }
-            INDArray out = Nd4j.create(DataType.FLOAT, q.outputShape());
+            // the op writes every output element, so the buffer need not be zeroed first
+            INDArray out = Buffers.uninitialized(DataType.FLOAT, q.outputShape());
             INDArray[] in = bias == null ? new INDArray[] {KernelArrays.dense(x), KernelArrays.dense(w)}
                     : new INDArray[] {KernelArrays.dense(x), KernelArrays.dense(w),
                         KernelArrays.dense(bias).reshape(q.o())};
@@ -256,7 +305,8 @@ public final class Conv2dKernels {
             if (q.groups() > 1) {
                 return perGroupBackward(x, w, hasBias, gradOut, q);
             }
-            INDArray dx = Nd4j.create(DataType.FLOAT, q.inputShape());
+            // oneDNN's backward-data primitive writes every element of dx; ND4J's own im2col path adds into it
+            INDArray dx = ONEDNN ? Buffers.uninitialized(DataType.FLOAT, q.inputShape()) : Buffers.zeros(q.inputShape());
             INDArray dw = Nd4j.create(DataType.FLOAT, q.weightShape());
             INDArray db = hasBias ? Nd4j.create(DataType.FLOAT, q.o()) : null;
             INDArray xd = KernelArrays.dense(x);

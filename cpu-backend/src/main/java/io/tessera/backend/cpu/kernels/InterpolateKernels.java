@@ -33,27 +33,25 @@ public final class InterpolateKernels {
         int[] s = shape("interpolate bilinear", x, outH, outW);
         Axis ah = Axis.linear(s[2], outH, alignCorners, scaleH);
         Axis aw = Axis.linear(s[3], outW, alignCorners, scaleW);
-        float[] xs = KernelArrays.floats(x);
         int ip = s[2] * s[3];
         int op = outH * outW;
-        float[] out = new float[s[0] * s[1] * op];
-        KernelArrays.parallelFor(s[0] * s[1], op * 4L, pl -> {
-            for (int i = 0; i < outH; i++) {
-                int r0 = pl * ip + ah.i0[i] * s[3];
-                int r1 = pl * ip + ah.i1[i] * s[3];
-                double a1 = ah.w1[i];
-                double a0 = 1 - a1;
-                for (int j = 0; j < outW; j++) {
-                    double b1 = aw.w1[j];
-                    double b0 = 1 - b1;
-                    int c0 = aw.i0[j];
-                    int c1 = aw.i1[j];
-                    out[pl * op + i * outW + j] = (float) (a0 * (b0 * xs[r0 + c0] + b1 * xs[r0 + c1])
-                            + a1 * (b0 * xs[r1 + c0] + b1 * xs[r1 + c1]));
-                }
-            }
-        });
-        return KernelArrays.array(out, s[0], s[1], outH, outW);
+        return KernelArrays.mapPlanes(x, s[0] * s[1], ip, new long[] {s[0], s[1], outH, outW}, op, false, op * 4L,
+                (pl, xs, out) -> {
+                    for (int i = 0; i < outH; i++) {
+                        int r0 = ah.i0[i] * s[3];
+                        int r1 = ah.i1[i] * s[3];
+                        double a1 = ah.w1[i];
+                        double a0 = 1 - a1;
+                        for (int j = 0; j < outW; j++) {
+                            double b1 = aw.w1[j];
+                            double b0 = 1 - b1;
+                            int c0 = aw.i0[j];
+                            int c1 = aw.i1[j];
+                            out[i * outW + j] = (float) (a0 * (b0 * xs[r0 + c0] + b1 * xs[r0 + c1])
+                                    + a1 * (b0 * xs[r1 + c0] + b1 * xs[r1 + c1]));
+                        }
+                    }
+                });
     }
 
     /** Gradient of {@link #bilinear(INDArray, int, int, boolean, Double, Double)} with respect to its input. */
@@ -64,30 +62,27 @@ public final class InterpolateKernels {
         int outW = (int) gradOut.size(3);
         Axis ah = Axis.linear(s[2], outH, alignCorners, scaleH);
         Axis aw = Axis.linear(s[3], outW, alignCorners, scaleW);
-        float[] g = KernelArrays.floats(gradOut);
         int ip = s[2] * s[3];
         int op = outH * outW;
-        double[] acc = new double[s[0] * s[1] * ip];
-        KernelArrays.parallelFor(s[0] * s[1], op * 4L, pl -> {
+        return KernelArrays.mapPlanes(gradOut, s[0] * s[1], op, inputShape, ip, true, op * 4L, (pl, g, dx) -> {
             for (int i = 0; i < outH; i++) {
-                int r0 = pl * ip + ah.i0[i] * s[3];
-                int r1 = pl * ip + ah.i1[i] * s[3];
+                int r0 = ah.i0[i] * s[3];
+                int r1 = ah.i1[i] * s[3];
                 double a1 = ah.w1[i];
                 double a0 = 1 - a1;
                 for (int j = 0; j < outW; j++) {
-                    double gv = g[pl * op + i * outW + j];
+                    double gv = g[i * outW + j];
                     double b1 = aw.w1[j];
                     double b0 = 1 - b1;
                     int c0 = aw.i0[j];
                     int c1 = aw.i1[j];
-                    acc[r0 + c0] += a0 * b0 * gv;
-                    acc[r0 + c1] += a0 * b1 * gv;
-                    acc[r1 + c0] += a1 * b0 * gv;
-                    acc[r1 + c1] += a1 * b1 * gv;
+                    dx[r0 + c0] += (float) (a0 * b0 * gv);
+                    dx[r0 + c1] += (float) (a0 * b1 * gv);
+                    dx[r1 + c0] += (float) (a1 * b0 * gv);
+                    dx[r1 + c1] += (float) (a1 * b1 * gv);
                 }
             }
         });
-        return KernelArrays.array(toFloats(acc), inputShape);
     }
 
     /** Legacy nearest resize ({@code src = min(floor(dst * ratio), in - 1)}), ratio {@code in/out}. */
@@ -100,18 +95,16 @@ public final class InterpolateKernels {
         int[] s = shape("interpolate nearest", x, outH, outW);
         int[] sh = nearestIndex(s[2], outH, scaleH);
         int[] sw = nearestIndex(s[3], outW, scaleW);
-        float[] xs = KernelArrays.floats(x);
         int ip = s[2] * s[3];
         int op = outH * outW;
-        float[] out = new float[s[0] * s[1] * op];
-        KernelArrays.parallelFor(s[0] * s[1], op, pl -> {
-            for (int i = 0; i < outH; i++) {
-                for (int j = 0; j < outW; j++) {
-                    out[pl * op + i * outW + j] = xs[pl * ip + sh[i] * s[3] + sw[j]];
-                }
-            }
-        });
-        return KernelArrays.array(out, s[0], s[1], outH, outW);
+        return KernelArrays.mapPlanes(x, s[0] * s[1], ip, new long[] {s[0], s[1], outH, outW}, op, false, op,
+                (pl, xs, out) -> {
+                    for (int i = 0; i < outH; i++) {
+                        for (int j = 0; j < outW; j++) {
+                            out[i * outW + j] = xs[sh[i] * s[3] + sw[j]];
+                        }
+                    }
+                });
     }
 
     /** Gradient of {@link #nearest(INDArray, int, int, Double, Double)}: each input cell sums what it fed. */
@@ -121,18 +114,15 @@ public final class InterpolateKernels {
         int outW = (int) gradOut.size(3);
         int[] sh = nearestIndex(s[2], outH, scaleH);
         int[] sw = nearestIndex(s[3], outW, scaleW);
-        float[] g = KernelArrays.floats(gradOut);
         int ip = s[2] * s[3];
         int op = outH * outW;
-        float[] dx = new float[s[0] * s[1] * ip];
-        KernelArrays.parallelFor(s[0] * s[1], op, pl -> {
+        return KernelArrays.mapPlanes(gradOut, s[0] * s[1], op, inputShape, ip, true, op, (pl, g, dx) -> {
             for (int i = 0; i < outH; i++) {
                 for (int j = 0; j < outW; j++) {
-                    dx[pl * ip + sh[i] * s[3] + sw[j]] += g[pl * op + i * outW + j];
+                    dx[sh[i] * s[3] + sw[j]] += g[i * outW + j];
                 }
             }
         });
-        return KernelArrays.array(dx, inputShape);
     }
 
     private static int[] nearestIndex(int in, int out, Double scale) {
@@ -180,13 +170,5 @@ public final class InterpolateKernels {
                 && gradOut.size(1) == inputShape[1], op + ": gradOut " + Arrays.toString(gradOut.shape())
                 + " does not match the input shape " + Arrays.toString(inputShape));
         return Arrays.stream(inputShape).mapToInt(Math::toIntExact).toArray();
-    }
-
-    private static float[] toFloats(double[] d) {
-        float[] f = new float[d.length];
-        for (int i = 0; i < d.length; i++) {
-            f[i] = (float) d[i];
-        }
-        return f;
     }
 }

@@ -58,6 +58,34 @@ class Conv2dKernelsTest {
         Goldens.checkGrad(c, "weight", Conv2dKernels.backwardWeight(x, g, w.shape(), s, p, d, groups));
     }
 
+    /** Shapes large enough that every loop takes its multi-threaded path, which the small goldens never reach. */
+    @ParameterizedTest(name = "groups={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 16})
+    void algorithmsAgreeOnLargeStridedDilatedConvolutions(int groups) {
+        Nd4j.getRandom().setSeed(11 + groups);
+        int[] s = {2, 1};
+        int[] p = {1, 2};
+        int[] d = {1, 2};
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 16, 41, 38);
+        INDArray w = Nd4j.randn(DataType.FLOAT, 32, 16 / groups, 3, 3);
+        INDArray b = Nd4j.randn(DataType.FLOAT, 32);
+        INDArray ref = Conv2dKernels.forward(x, w, b, s, p, d, groups, Algorithm.DIRECT);
+        INDArray g = Nd4j.randn(DataType.FLOAT, ref.shape());
+        Conv2dGrads refGrads = Conv2dKernels.backward(x, w, true, g, s, p, d, groups, Algorithm.DIRECT);
+        io.tessera.testkit.golden.Tolerance t = new io.tessera.testkit.golden.Tolerance(1e-4, 1e-4);
+        for (Algorithm a : new Algorithm[] {Algorithm.AUTO, Algorithm.IM2COL_GEMM}) {
+            t.check(a + " forward", floats(Conv2dKernels.forward(x, w, b, s, p, d, groups, a)), floats(ref));
+            Conv2dGrads grads = Conv2dKernels.backward(x, w, true, g, s, p, d, groups, a);
+            t.check(a + " dx", floats(grads.dx()), floats(refGrads.dx()));
+            t.check(a + " dw", floats(grads.dw()), floats(refGrads.dw()));
+            t.check(a + " db", floats(grads.db()), floats(refGrads.db()));
+        }
+    }
+
+    private static float[] floats(INDArray a) {
+        return a.dup('c').data().asFloat();
+    }
+
     @Test
     void backwardWithoutBiasHasNoBiasGradient() {
         INDArray x = Nd4j.rand(DataType.FLOAT, 1, 2, 5, 5);

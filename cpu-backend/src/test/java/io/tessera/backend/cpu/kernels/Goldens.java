@@ -87,7 +87,7 @@ final class Goldens {
             throw new AssertionError(label + ": shape " + Arrays.toString(as) + ", expected " + Arrays.toString(es));
         }
         if (expected.descr().equals("<i8")) {
-            Tolerance.checkExact(label, actual.dup('c').castTo(DataType.LONG).data().asLong(), expected.toLongArray());
+            Tolerance.checkExact(label, actual.dup('c').castTo(DataType.INT64).data().asLong(), expected.toLongArray());
         } else {
             c.tolerance().check(label, actual.dup('c').castTo(DataType.FLOAT).data().asFloat(),
                     expected.toFloatArray());

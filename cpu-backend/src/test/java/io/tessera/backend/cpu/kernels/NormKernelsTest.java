@@ -100,6 +100,27 @@ class NormKernelsTest {
         assertThat(gg.dweight()).isNull();
     }
 
+    /** Large enough for the multi-threaded ranges of both kernels; a per-channel layer-norm weight is a GN weight. */
+    @Test
+    void largeLayerNormWithPerChannelWeightsMatchesSingleGroupNorm() {
+        Nd4j.getRandom().setSeed(8);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 64, 8, 12, 12);
+        INDArray g = Nd4j.randn(DataType.FLOAT, 64, 8, 12, 12);
+        INDArray wc = Nd4j.randn(DataType.FLOAT, 8);
+        INDArray bc = Nd4j.randn(DataType.FLOAT, 8);
+        long[] ns = {8, 12, 12};
+        INDArray wl = wc.reshape(8, 1, 1).broadcast(8, 12, 12).dup('c');
+        INDArray bl = bc.reshape(8, 1, 1).broadcast(8, 12, 12).dup('c');
+        NormKernels.NormResult gn = NormKernels.groupNorm(x, 1, wc, bc, 1e-5);
+        NormKernels.NormResult ln = NormKernels.layerNorm(x, ns, wl, bl, 1e-5);
+        CLOSE.check("out", floats(ln.out()), floats(gn.out()));
+        NormKernels.NormGrads gg = NormKernels.groupNormBackward(x, 1, wc, true, g, gn.mean(), gn.rstd());
+        NormKernels.NormGrads lg = NormKernels.layerNormBackward(x, ns, wl, true, g, ln.mean(), ln.rstd());
+        CLOSE.check("dx", floats(lg.dx()), floats(gg.dx()));
+        new Tolerance(1e-4, 1e-4).check("dweight", floats(lg.dweight().sum(1, 2)), floats(gg.dweight()));
+        new Tolerance(1e-4, 1e-4).check("dbias", floats(lg.dbias().sum(1, 2)), floats(gg.dbias()));
+    }
+
     @Test
     void groupNormWithOneChannelPerGroupEqualsInstanceNormThroughBatchNormOfEachSample() {
         Nd4j.getRandom().setSeed(4);
@@ -128,6 +149,23 @@ class NormKernelsTest {
         }
         CLOSE.check("dweight", floats(gg.dweight()), dw);
         CLOSE.check("dbias", floats(gg.dbias()), db);
+    }
+
+    /** Large enough for the multi-threaded loops: checks invariants of batch norm instead of stored values. */
+    @Test
+    void largeTrainingBatchNormNormalisesEachChannelAndItsInputGradientSumsToZero() {
+        Nd4j.getRandom().setSeed(21);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 8, 16, 24, 24).muli(3).addi(1.5);
+        INDArray w = Nd4j.rand(DataType.FLOAT, 16).addi(0.5);
+        INDArray b = Nd4j.randn(DataType.FLOAT, 16);
+        NormKernels.BatchNormTrainResult r = NormKernels.batchNormTrain(x, w, b, null, null, 0.1, 1e-5);
+        INDArray mean = r.out().mean(0, 2, 3);
+        INDArray std = r.out().std(false, 0, 2, 3);
+        CLOSE.check("per-channel mean = bias", floats(mean), floats(b));
+        new Tolerance(1e-3, 1e-4).check("per-channel std = |weight|", floats(std), floats(w));
+        NormKernels.NormGrads g = NormKernels.batchNormTrainBackward(x, w, true, Nd4j.randn(DataType.FLOAT,
+                x.shape()), r.batchMean(), r.invStd());
+        new Tolerance(0, 2e-3).check("per-channel sum of dx", floats(g.dx().sum(0, 2, 3)), new float[16]);
     }
 
     @Test

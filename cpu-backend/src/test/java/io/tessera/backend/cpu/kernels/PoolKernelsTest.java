@@ -60,6 +60,36 @@ class PoolKernelsTest {
         Goldens.checkGrad(c, "x", PoolKernels.adaptiveAvgPool2dBackward(Goldens.upstream(c), x.shape()));
     }
 
+    /** Large enough for the multi-threaded loops; each backward must be the adjoint (average) or a scatter (max). */
+    @Test
+    void backwardPassesOfLargeInputsAreAdjointsOfTheirForwardPasses() {
+        Nd4j.getRandom().setSeed(9);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 4, 16, 33, 30);
+        int[] k = {3, 3};
+        int[] s = {2, 2};
+        int[] p = {1, 1};
+        INDArray avg = PoolKernels.avgPool2d(x, k, s, p, true, false);
+        INDArray g = Nd4j.randn(DataType.FLOAT, avg.shape());
+        double lhs = avg.castTo(DataType.DOUBLE).mul(g.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
+        double rhs = PoolKernels.avgPool2dBackward(g, x.shape(), k, s, p, true, false).castTo(DataType.DOUBLE)
+                .mul(x.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
+        assertThat(rhs).isCloseTo(lhs, org.assertj.core.data.Offset.offset(1e-3));
+
+        PoolKernels.MaxPoolResult max = PoolKernels.maxPool2d(x, k, s, p, false);
+        INDArray gm = Nd4j.randn(DataType.FLOAT, max.values().shape());
+        double lm = max.values().castTo(DataType.DOUBLE).mul(gm.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
+        double rm = PoolKernels.maxPool2dBackward(gm, max.indices(), x.shape()).castTo(DataType.DOUBLE)
+                .mul(x.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
+        assertThat(rm).isCloseTo(lm, org.assertj.core.data.Offset.offset(1e-3));
+
+        INDArray ad = PoolKernels.adaptiveAvgPool2d(x, 7, 5);
+        INDArray ga = Nd4j.randn(DataType.FLOAT, ad.shape());
+        double la = ad.castTo(DataType.DOUBLE).mul(ga.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
+        double ra = PoolKernels.adaptiveAvgPool2dBackward(ga, x.shape()).castTo(DataType.DOUBLE)
+                .mul(x.castTo(DataType.DOUBLE)).sumNumber().doubleValue();
+        assertThat(ra).isCloseTo(la, org.assertj.core.data.Offset.offset(1e-3));
+    }
+
     @Test
     void paddedAveragePoolingCountsPaddingOnlyWhenAsked() {
         INDArray x = Nd4j.ones(DataType.FLOAT, 1, 1, 2, 2);
