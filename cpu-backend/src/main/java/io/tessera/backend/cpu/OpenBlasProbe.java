@@ -109,8 +109,17 @@ final class OpenBlasProbe {
     }
 
     private static String childCore() {
-        String cp = String.join(java.io.File.pathSeparator, nonBlank(System.getProperty("java.class.path"),
-                System.getProperty("jdk.module.path")));
+        List<String> entries = new ArrayList<>(nonBlank(System.getProperty("java.class.path")));
+        String modulePath = System.getProperty("jdk.module.path");
+        if (modulePath != null) {
+            // a module path names folders of jars (the distribution's lib/modules): on a class path they need '/*'
+            for (String e : modulePath.split(java.io.File.pathSeparator)) {
+                if (!e.isBlank()) {
+                    entries.add(java.nio.file.Files.isDirectory(Path.of(e)) ? e + java.io.File.separator + "*" : e);
+                }
+            }
+        }
+        String cp = String.join(java.io.File.pathSeparator, entries);
         if (cp.isBlank()) {
             return null;
         }

@@ -84,7 +84,9 @@ final class SmallConv {
         double[] db = new double[o];
         // one task per block of output channels: each runs over the whole batch in order, so the sums are the same
         // for any number of threads
-        int oBlock = Math.max(1, Math.min(o, MAX_TAP_FLOATS / (k * acc)));
+        // at least one block per core (each block unfolds the input again, a small cost next to the products)
+        int cores = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1;
+        int oBlock = Math.max(1, Math.min((o + cores - 1) / cores, MAX_TAP_FLOATS / (k * acc)));
         int blocks = (o + oBlock - 1) / oBlock;
         KernelArrays.parallelFor(blocks, (long) q.n() * oBlock * k * acc, blk -> {
             int o0 = blk * oBlock;

@@ -1,0 +1,140 @@
+package io.tessera.bench;
+
+import io.tessera.api.nn.Losses;
+import io.tessera.api.optim.Adam;
+import io.tessera.api.tensor.Generator;
+import io.tessera.api.tensor.Shape;
+import io.tessera.api.tensor.Tensor;
+import io.tessera.api.tensor.TensorBackend;
+import io.tessera.api.tensor.TensorScope;
+import io.tessera.api.tensor.TensorStorage;
+import io.tessera.api.tensor.Tensors;
+import io.tessera.plugin.fdconv.ReferenceCnn;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Where the reference CNN's training step (batch 128, Adam) spends its time: the CPU backend wrapped in a proxy that
+ * times every kernel call (wall time, and CPU time of all Java threads, which stays meaningful on a busy machine; the
+ * OpenMP threads of ND4J are not Java threads, so run with {@code OMP_NUM_THREADS=1} for complete CPU times). Prints
+ * the step time over the second half of the steps and the kernels by time per step.
+ *
+ * <p>{@code java -cp ... io.tessera.bench.StepProfile [steps] [profile]}: without {@code profile} only the step times
+ * (no proxy); run by {@code bench/tensor-bench.sh --profile [steps]}.
+ */
+public final class StepProfile {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private StepProfile() {
+    }
+
+    private static long cpuNanos() {
+        long s = 0;
+        for (long id : THREADS.getAllThreadIds()) {
+            long c = THREADS.getThreadCpuTime(id);
+            if (c > 0) {
+                s += c;
+            }
+        }
+        return s;
+    }
+
+    public static void main(String[] args) throws Throwable {
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        boolean profile = args.length > 1 && args[1].equals("profile");
+        Map<String, long[]> times = new TreeMap<>();
+        boolean[] recording = {false};
+        TensorBackend real = Bench.cpu();
+        TensorBackend b = !profile ? real : (TensorBackend) Proxy.newProxyInstance(
+                TensorBackend.class.getClassLoader(), new Class<?>[] {TensorBackend.class}, (proxy, m, a) -> {
+                    if (m.isDefault()) {
+                        return InvocationHandler.invokeDefault(proxy, m, a);
+                    }
+                    long c0 = recording[0] ? cpuNanos() : 0;
+                    long t0 = System.nanoTime();
+                    Object r;
+                    try {
+                        r = m.invoke(real, a);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (recording[0]) {
+                        long dt = System.nanoTime() - t0;
+                        long dc = cpuNanos() - c0;
+                        StringBuilder k = new StringBuilder(m.getName());
+                        for (Object o : a == null ? new Object[0] : a) {
+                            if (o instanceof Enum<?> e) {
+                                k.append(' ').append(e);
+                            } else if (o instanceof TensorStorage s) {
+                                k.append(' ').append(s.shape());
+                                break;
+                            }
+                        }
+                        long[] v = times.computeIfAbsent(k.toString(), x -> new long[3]);
+                        v[0] += dt;
+                        v[1] += dc;
+                        v[2]++;
+                    }
+                    return r;
+                });
+        try (ReferenceCnn model = new ReferenceCnn(b, 0, 1, 28, 28, 10, ReferenceCnn.Variant.plain());
+             Adam adam = new Adam(model.parameters(), 1e-3)) {
+            Generator g = new Generator(1);
+            Tensor x = g.uniform(b, Shape.of(128, 1, 28, 28), 0, 1);
+            long[] labels = new long[128];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = g.nextLong(10);
+            }
+            Tensor y = b.tensor(labels, 128);
+            double[] wall = new double[steps];
+            double[] cpu = new double[steps];
+            for (int s = 0; s < steps; s++) {
+                recording[0] = profile && s >= steps / 2;
+                long c0 = cpuNanos();
+                long t0 = System.nanoTime();
+                try (TensorScope scope = Tensors.scope()) {
+                    Tensor loss = Losses.crossEntropy(model.forward(x), y);
+                    adam.zeroGrad();
+                    loss.backward();
+                    adam.step();
+                    loss.item();
+                }
+                wall[s] = (System.nanoTime() - t0) / 1e6;
+                cpu[s] = (cpuNanos() - c0) / 1e6;
+            }
+            x.close();
+            y.close();
+            double[] w = Arrays.copyOfRange(wall, steps / 2, steps);
+            double[] c = Arrays.copyOfRange(cpu, steps / 2, steps);
+            Arrays.sort(w);
+            Arrays.sort(c);
+            System.out.printf(Locale.ROOT, "training step, last %d of %d steps: wall min %.1f / median %.1f / max %.1f ms;"
+                    + " CPU of Java threads median %.1f ms%n", w.length, steps, w[0], w[w.length / 2],
+                    w[w.length - 1], c[c.length / 2]);
+            if (profile) {
+                int n = steps - steps / 2;
+                List<Map.Entry<String, long[]>> es = new ArrayList<>(times.entrySet());
+                es.sort((p, q) -> Long.compare(q.getValue()[1], p.getValue()[1]));
+                System.out.println("kernel (first tensor argument's shape)          wall ms/step  CPU ms/step  calls");
+                for (Map.Entry<String, long[]> e : es) {
+                    long[] v = e.getValue();
+                    if (v[1] / 1e6 / n >= 0.05) {
+                        System.out.printf(Locale.ROOT, "%-48s %10.2f %12.2f %6d%n", e.getKey(), v[0] / 1e6 / n,
+                                v[1] / 1e6 / n, v[2] / n);
+                    }
+                }
+            }
+        }
+        real.close();
+        System.exit(0);
+    }
+}
