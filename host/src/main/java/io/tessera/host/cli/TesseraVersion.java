@@ -17,7 +17,7 @@ final class TesseraVersion {
     private TesseraVersion() {
     }
 
-    /** The host version, e.g. {@code 1.0.0-SNAPSHOT}, or {@code unknown} when built without version metadata. */
+    /** The host version, e.g. {@code 1.0.0}, or {@code unknown} when built without version metadata. */
     static String host() {
         Optional<String> fromModule = Optional.ofNullable(TesseraVersion.class.getModule().getDescriptor())
                 .flatMap(ModuleDescriptor::rawVersion);
