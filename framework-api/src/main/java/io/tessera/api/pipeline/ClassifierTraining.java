@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
+import java.util.function.Function;
 import org.apiguardian.api.API;
 
 /**
@@ -129,6 +130,66 @@ public final class ClassifierTraining {
     }
 
     /**
+     * The loop settings of a training step's config: a config record whose components include those of
+     * {@code core/train} ({@code epochs}, {@code batch_size}, {@code optimizer}, {@code lr}, {@code momentum},
+     * {@code weight_decay}, {@code schedule}, {@code step_size}, {@code gamma}, {@code warmup_epochs},
+     * {@code checkpoint_every}, {@code shuffle}, {@code max_batches}) implements this by its accessors and gets
+     * {@link #training()} for free.
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "1.0")
+    public interface Settings {
+
+        /** Passes over the training set. */
+        int epochs();
+
+        /** Images per optimizer step. */
+        int batchSize();
+
+        /** {@code adam}, {@code adamw} or {@code sgd}. */
+        String optimizer();
+
+        /** The base learning rate. */
+        double lr();
+
+        /** SGD momentum. */
+        double momentum();
+
+        /** Weight decay (L2 for adam and sgd, decoupled for adamw). */
+        double weightDecay();
+
+        /** The learning-rate schedule over epochs. */
+        String schedule();
+
+        /** Epochs between decays of the {@code step} schedule. */
+        int stepSize();
+
+        /** Decay factor of the {@code step} schedule. */
+        double gamma();
+
+        /** Warm-up epochs of {@code warmup-cosine}. */
+        int warmupEpochs();
+
+        /** Optimizer steps between checkpoints; 0 checkpoints at epoch ends only. */
+        int checkpointEvery();
+
+        /** Whether each epoch visits the images in a new random order. */
+        boolean shuffle();
+
+        /** Stop each epoch after this many batches; 0 uses every batch. */
+        int maxBatches();
+
+        /**
+         * The settings of the training loop.
+         *
+         * @throws IllegalArgumentException when a setting is out of range (see {@link Options})
+         */
+        default Options training() {
+            return new Options(epochs(), batchSize(), optimizer(), lr(), momentum(), weightDecay(), schedule(),
+                    stepSize(), gamma(), warmupEpochs(), checkpointEvery(), shuffle(), maxBatches());
+        }
+    }
+
+    /**
      * What a training run measured.
      *
      * @param metrics   named after the step: the last epoch's {@code train_loss}, {@code train_accuracy} (and
@@ -158,6 +219,67 @@ public final class ClassifierTraining {
         final List<Map<String, Double>> history = new ArrayList<>();
         final List<Long> seriesSteps = new ArrayList<>();
         final List<Double> seriesLoss = new ArrayList<>();
+    }
+
+    /**
+     * The inputs of a classifier-training step such as {@code core/train}: {@code train} and an optional
+     * {@code val} ({@link ImageDataset}s), as {@link #runStep} reads them.
+     */
+    public static List<Port> inputs() {
+        return List.of(Port.of("train", ImageDataset.class, "the training images"),
+                Port.optional("val", ImageDataset.class, "images to measure loss and accuracy on after each epoch"));
+    }
+
+    /**
+     * The outputs of a classifier-training step such as {@code core/train}: {@code model} ({@link Module}),
+     * {@code weights} ({@link Path}) and {@code metrics} ({@link Metrics}), as {@link #runStep} returns them.
+     */
+    public static List<Port> outputs() {
+        return List.of(Port.of("model", Module.class, "the trained model"),
+                Port.of("weights", Path.class, "the trained weights (safetensors) in the step's folder"),
+                Port.of("metrics", Metrics.class, "the last epoch's metrics, parameters, ms_per_step and"
+                        + " images_per_s (for core/evaluate's 'training' input)"));
+    }
+
+    /**
+     * The whole {@code run} of a step with the {@link #inputs()} and {@link #outputs()} ports: reads {@code train}
+     * and {@code val}, builds the model from the training set with {@code factory}, {@linkplain #train(StepContext,
+     * Module, ImageDataset, ImageDataset, Options, long) trains} it with batch orders from {@code seed}, saves its
+     * weights to {@code model.safetensors} in the step's folder (metadata {@code architecture} and
+     * {@code format=pt}) and returns {@code model}, {@code weights} and {@code metrics}. The returned model belongs
+     * to the pipeline; when anything fails after the model was built, the model is closed.
+     *
+     * @param factory      builds the untrained model for the training set (its shape and classes); it may reject a
+     *                     training set the model cannot learn from with an {@link IllegalArgumentException}
+     * @param architecture names the built model for the weights' {@code architecture} metadata
+     * @throws IllegalArgumentException when the training set is empty, or as {@code factory} or
+     *                                  {@link #train(StepContext, Module, ImageDataset, ImageDataset, Options, long)}
+     * @throws IOException              when a checkpoint or the weights cannot be written or read
+     */
+    public static <M extends Module> PortValues runStep(StepContext ctx, PortValues in, Options o, long seed,
+            Function<? super ImageDataset, ? extends M> factory, Function<? super M, String> architecture)
+            throws IOException {
+        ImageDataset train = in.get("train", ImageDataset.class);
+        ImageDataset val = in.find("val", ImageDataset.class).orElse(null);
+        if (train.size() == 0) {
+            throw new IllegalArgumentException("the training set is empty");
+        }
+        M model = factory.apply(train);
+        boolean done = false;
+        try {
+            Result result = train(ctx, model, train, val, o, seed);
+            Path weights = ctx.workDirectory().resolve("model.safetensors");
+            Map<String, String> metadata = new LinkedHashMap<>();
+            metadata.put("architecture", architecture.apply(model));
+            metadata.put("format", "pt");
+            model.save(weights, metadata);
+            done = true;
+            return PortValues.of("model", model, "weights", weights).with("metrics", result.metrics());
+        } finally {
+            if (!done) {
+                model.close();
+            }
+        }
     }
 
     /**

@@ -1,10 +1,7 @@
 package io.tessera.host.internal.pipeline;
 
-import io.tessera.api.data.ImageDataset;
-import io.tessera.api.nn.Module;
 import io.tessera.api.pipeline.ClassifierTraining;
 import io.tessera.api.pipeline.Description;
-import io.tessera.api.pipeline.Metrics;
 import io.tessera.api.pipeline.OneOf;
 import io.tessera.api.pipeline.Port;
 import io.tessera.api.pipeline.PortValues;
@@ -12,9 +9,7 @@ import io.tessera.api.pipeline.Range;
 import io.tessera.api.pipeline.Step;
 import io.tessera.api.pipeline.StepContext;
 import io.tessera.api.tensor.Generator;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code core/train}: trains a built-in image classifier ({@code cnn-small} or {@code mlp}) with cross-entropy.
@@ -70,19 +65,13 @@ final class TrainStep implements Step<TrainStep.Config> {
             @Description("hidden width of the mlp") @Range(min = 1, max = 65_536) int hidden,
             @Description("visit the training images in a new random order every epoch") boolean shuffle,
             @Description("stop each epoch after this many batches (quick trials); 0 uses every batch")
-            @Range(min = 0) int maxBatches) {
+            @Range(min = 0) int maxBatches) implements ClassifierTraining.Settings {
 
         public Config {
             if (schedule.equals("warmup-cosine") && warmupEpochs >= epochs) {
                 throw new IllegalArgumentException("warmupEpochs (" + warmupEpochs + ") must be below epochs ("
                         + epochs + ") for the warmup-cosine schedule");
             }
-        }
-
-        /** The settings of the training loop. */
-        ClassifierTraining.Options training() {
-            return new ClassifierTraining.Options(epochs, batchSize, optimizer, lr, momentum, weightDecay, schedule,
-                    stepSize, gamma, warmupEpochs, checkpointEvery, shuffle, maxBatches);
         }
     }
 
@@ -108,38 +97,19 @@ final class TrainStep implements Step<TrainStep.Config> {
 
     @Override
     public List<Port> inputs() {
-        return List.of(Port.of("train", ImageDataset.class, "the training images"),
-                Port.optional("val", ImageDataset.class, "images to measure loss and accuracy on after each epoch"));
+        return ClassifierTraining.inputs();
     }
 
     @Override
     public List<Port> outputs() {
-        return List.of(Port.of("model", Module.class, "the trained model"),
-                Port.of("weights", Path.class, "the trained weights (safetensors) in the step's folder"),
-                Port.of("metrics", Metrics.class, "the last epoch's metrics, parameters, ms_per_step and"
-                        + " images_per_s (for core/evaluate's 'training' input)"));
+        return ClassifierTraining.outputs();
     }
 
     @Override
     public PortValues run(StepContext ctx, Config c, PortValues in) throws Exception {
-        ImageDataset train = in.get("train", ImageDataset.class);
-        ImageDataset val = in.find("val", ImageDataset.class).orElse(null);
-        if (train.size() == 0) {
-            throw new IllegalArgumentException("the training set is empty");
-        }
-        Module model = Models.create(c.model(), train.channels(), train.height(), train.width(), train.numClasses(),
-                c.hidden(), ctx.backend(), new Generator(ctx.seed()));
-        boolean done = false;
-        try {
-            ClassifierTraining.Result result = ClassifierTraining.train(ctx, model, train, val, c.training());
-            Path weights = ctx.workDirectory().resolve("model.safetensors");
-            model.save(weights, Map.of("architecture", c.model(), "format", "pt"));
-            done = true;
-            return PortValues.of("model", model, "weights", weights).with("metrics", result.metrics());
-        } finally {
-            if (!done) {
-                model.close();
-            }
-        }
+        return ClassifierTraining.runStep(ctx, in, c.training(), ctx.seed(),
+                train -> Models.create(c.model(), train.channels(), train.height(), train.width(),
+                        train.numClasses(), c.hidden(), ctx.backend(), new Generator(ctx.seed())),
+                model -> c.model());
     }
 }

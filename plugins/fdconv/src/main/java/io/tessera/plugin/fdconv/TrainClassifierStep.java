@@ -4,18 +4,14 @@ import io.tessera.api.data.ImageDataset;
 import io.tessera.api.nn.Module;
 import io.tessera.api.pipeline.ClassifierTraining;
 import io.tessera.api.pipeline.Description;
-import io.tessera.api.pipeline.Metrics;
 import io.tessera.api.pipeline.OneOf;
 import io.tessera.api.pipeline.Port;
 import io.tessera.api.pipeline.PortValues;
 import io.tessera.api.pipeline.Range;
 import io.tessera.api.pipeline.Step;
 import io.tessera.api.pipeline.StepContext;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.apiguardian.api.API;
 
@@ -99,7 +95,7 @@ public final class TrainClassifierStep implements Step<TrainClassifierStep.Confi
             @Range(min = 0) int checkpointEvery,
             @Description("visit the training images in a new random order every epoch") boolean shuffle,
             @Description("stop each epoch after this many batches (quick trials); 0 uses every batch")
-            @Range(min = 0) int maxBatches) {
+            @Range(min = 0) int maxBatches) implements ClassifierTraining.Settings {
 
         public Config {
             replace = List.copyOf(replace);
@@ -116,12 +112,6 @@ public final class TrainClassifierStep implements Step<TrainClassifierStep.Confi
             // what the annotations say, checked again for configs built in Java (the fields are not assigned yet,
             // so the parameters go in directly)
             new ClassifierTraining.Options(epochs, batchSize, optimizer, lr, momentum, weightDecay, schedule,
-                    stepSize, gamma, warmupEpochs, checkpointEvery, shuffle, maxBatches);
-        }
-
-        /** The settings of the training loop. */
-        public ClassifierTraining.Options training() {
-            return new ClassifierTraining.Options(epochs, batchSize, optimizer, lr, momentum, weightDecay, schedule,
                     stepSize, gamma, warmupEpochs, checkpointEvery, shuffle, maxBatches);
         }
 
@@ -160,25 +150,29 @@ public final class TrainClassifierStep implements Step<TrainClassifierStep.Confi
 
     @Override
     public List<Port> inputs() {
-        return List.of(Port.of("train", ImageDataset.class, "the training images"),
-                Port.optional("val", ImageDataset.class, "images to measure loss and accuracy on after each epoch"));
+        return ClassifierTraining.inputs();
     }
 
     @Override
     public List<Port> outputs() {
-        return List.of(Port.of("model", Module.class, "the trained model"),
-                Port.of("weights", Path.class, "the trained weights (safetensors) in the step's folder"),
-                Port.of("metrics", Metrics.class, "the last epoch's metrics, parameters, ms_per_step and"
-                        + " images_per_s (for core/evaluate's 'training' input)"));
+        return ClassifierTraining.outputs();
     }
 
     @Override
     public PortValues run(StepContext ctx, Config c, PortValues in) throws Exception {
-        ImageDataset train = in.get("train", ImageDataset.class);
-        ImageDataset val = in.find("val", ImageDataset.class).orElse(null);
-        if (train.size() == 0) {
-            throw new IllegalArgumentException("the training set is empty");
-        }
+        long seed = c.seed() >= 0 ? c.seed() : ctx.seed();
+        return ClassifierTraining.runStep(ctx, in, c.training(), seed, train -> {
+            requireLastBatchOfTwo(train, c);
+            ReferenceCnn model = new ReferenceCnn(ctx.backend(), seed, train.channels(), train.height(),
+                    train.width(), train.numClasses(), c.variant());
+            ctx.logger().log(System.Logger.Level.INFO, "training " + architecture(model, c) + " ("
+                    + model.parameterCount() + " parameters) with seed " + seed);
+            return model;
+        }, model -> architecture(model, c));
+    }
+
+    /** FDConv's batch norm needs at least 2 images in training mode, so the last batch of an epoch may not hold 1. */
+    private static void requireLastBatchOfTwo(ImageDataset train, Config c) {
         int batches = (train.size() + c.batchSize() - 1) / c.batchSize();
         if (c.layer().equals("fdconv") && train.size() % c.batchSize() == 1
                 && (c.maxBatches() == 0 || c.maxBatches() >= batches)) {
@@ -189,27 +183,6 @@ public final class TrainClassifierStep implements Step<TrainClassifierStep.Confi
             throw new IllegalArgumentException("the last batch of each epoch would hold 1 of the " + train.size()
                     + " training images, and FDConv's batch norm needs at least 2 in training mode; pick another"
                     + " batch_size (e.g. " + other + ") or limit the data");
-        }
-        long seed = c.seed() >= 0 ? c.seed() : ctx.seed();
-        ReferenceCnn model = new ReferenceCnn(ctx.backend(), seed, train.channels(), train.height(), train.width(),
-                train.numClasses(), c.variant());
-        boolean done = false;
-        try {
-            String architecture = architecture(model, c);
-            ctx.logger().log(System.Logger.Level.INFO, "training " + architecture + " ("
-                    + model.parameterCount() + " parameters) with seed " + seed);
-            ClassifierTraining.Result result = ClassifierTraining.train(ctx, model, train, val, c.training(), seed);
-            Path weights = ctx.workDirectory().resolve("model.safetensors");
-            Map<String, String> metadata = new LinkedHashMap<>();
-            metadata.put("architecture", architecture);
-            metadata.put("format", "pt");
-            model.save(weights, metadata);
-            done = true;
-            return PortValues.of("model", model, "weights", weights).with("metrics", result.metrics());
-        } finally {
-            if (!done) {
-                model.close();
-            }
         }
     }
 
