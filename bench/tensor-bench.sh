@@ -26,7 +26,7 @@ offline=-o
 ./mvnw $offline -q -Dtessera.out=$out "${classifier_opt[@]}" -Pbench -pl bench/jmh -am -DskipTests package dependency:build-classpath \
     -Dmdep.outputFile=jmh-cp.txt >/dev/null
 cp="bench/jmh/$out/classes:$(cat bench/jmh/jmh-cp.txt)"
-rm -f framework-api/jmh-cp.txt testkit/jmh-cp.txt cpu-backend/jmh-cp.txt plugins/fdconv/jmh-cp.txt bench/jmh/jmh-cp.txt
+rm -f jmh-cp.txt framework-api/jmh-cp.txt testkit/jmh-cp.txt cpu-backend/jmh-cp.txt plugins/fdconv/jmh-cp.txt bench/jmh/jmh-cp.txt
 
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 if [ "${1:-}" = "--profile" ]; then
