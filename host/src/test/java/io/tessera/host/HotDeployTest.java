@@ -68,8 +68,8 @@ class HotDeployTest {
 
             TestPlugins.stepPlugin("io.acme.late", "1.0.0").buildInto(plugins);
 
-            Await.until("io.acme.late to become ACTIVE", WAIT, () -> is(host, "io.acme.late", ACTIVE),
-                    host::plugins);
+            Await.until("io.acme.late to become ACTIVE", WAIT, () -> is(host, "io.acme.late", ACTIVE)
+                    && events.statesOf("io.acme.late").contains(ACTIVE), host::plugins);
             assertThat(host.extensions(Step.class)).extracting(Step::name).containsExactly("io.acme.late 1.0.0 hello");
             assertThat(events.statesOf("io.acme.late")).containsExactly(INSTALLED, RESOLVED, STARTING, ACTIVE);
         }
@@ -104,6 +104,9 @@ class HotDeployTest {
 
             Await.until("the app to see the new base", WAIT, () -> host.extensions(Supplier.class).stream()
                     .anyMatch(s -> s.get().equals("app sees 43")), host::plugins);
+            // extensions are published before the ACTIVE event is delivered: wait for the event too
+            Await.until("the restarted app's ACTIVE event", WAIT,
+                    () -> events.transitions().contains("io.acme.app:STARTING->ACTIVE"), events::transitions);
             assertThat(host.plugin("io.acme.base").orElseThrow().version()).isEqualTo("1.1.0");
             assertThat(host.extensions(Supplier.class)).hasSize(1);
             assertThat(host.extensions(Supplier.class).get(0).getClass()).isNotSameAs(oldAnswer);
@@ -155,8 +158,8 @@ class HotDeployTest {
 
             PluginFiles.slowCopy(jar, plugins.resolve("io.acme.slow-1.0.0.jar"), 6, Duration.ofMillis(150));
 
-            Await.until("io.acme.slow to become ACTIVE", WAIT, () -> is(host, "io.acme.slow", ACTIVE),
-                    host::plugins);
+            Await.until("io.acme.slow to become ACTIVE", WAIT, () -> is(host, "io.acme.slow", ACTIVE)
+                    && events.statesOf("io.acme.slow").contains(ACTIVE), host::plugins);
             List<PluginEvent> all = events.events();
             assertThat(all).extracting(PluginEvent::to).doesNotContain(FAILED);
             assertThat(events.statesOf("io.acme.slow")).containsExactly(INSTALLED, RESOLVED, STARTING, ACTIVE);
