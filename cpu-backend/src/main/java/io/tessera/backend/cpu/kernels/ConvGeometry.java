@@ -70,4 +70,15 @@ record ConvGeometry(int n, int c, int h, int w, int o, int kh, int kw, int sh, i
     long[] outputShape() {
         return new long[] {n, o, ho, wo};
     }
+
+    /** First output column {@code j} whose input column {@code j*s + off} is {@code >= 0}. */
+    static int firstValid(int off, int s) {
+        return off >= 0 ? 0 : (-off + s - 1) / s;
+    }
+
+    /** One past the last output column {@code j < wo} whose input column {@code j*s + off} is {@code < w}. */
+    static int endValid(int off, int s, int w, int wo) {
+        int last = w - 1 - off;
+        return last < 0 ? 0 : Math.min(wo, last / s + 1);
+    }
 }

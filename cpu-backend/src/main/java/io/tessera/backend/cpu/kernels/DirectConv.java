@@ -10,15 +10,6 @@ final class DirectConv {
     private DirectConv() {
     }
 
-    private static int firstValid(int off, int s) {
-        return off >= 0 ? 0 : (-off + s - 1) / s;
-    }
-
-    private static int endValid(int off, int s, int w, int wo) {
-        int last = w - 1 - off;
-        return last < 0 ? 0 : Math.min(wo, last / s + 1);
-    }
-
     static INDArray forward(float[] x, float[] w, ConvGeometry q) {
         float[] out = new float[q.n() * q.o() * q.p()];
         int plane = q.h() * q.w();
@@ -35,8 +26,8 @@ final class DirectConv {
                     for (int v = 0; v < q.kw(); v++) {
                         float wv = w[((o * cg + c) * q.kh() + u) * q.kw() + v];
                         int off = v * q.dw() - q.pw();
-                        int jlo = firstValid(off, q.sw());
-                        int jhi = endValid(off, q.sw(), q.w(), q.wo());
+                        int jlo = ConvGeometry.firstValid(off, q.sw());
+                        int jhi = ConvGeometry.endValid(off, q.sw(), q.w(), q.wo());
                         for (int i = 0; i < q.ho(); i++) {
                             int ih = i * q.sh() - q.ph() + u * q.dh();
                             if (ih < 0 || ih >= q.h()) {
@@ -72,8 +63,8 @@ final class DirectConv {
                     for (int v = 0; v < q.kw(); v++) {
                         float wv = w[((o * cg + c) * q.kh() + u) * q.kw() + v];
                         int off = v * q.dw() - q.pw();
-                        int jlo = firstValid(off, q.sw());
-                        int jhi = endValid(off, q.sw(), q.w(), q.wo());
+                        int jlo = ConvGeometry.firstValid(off, q.sw());
+                        int jhi = ConvGeometry.endValid(off, q.sw(), q.w(), q.wo());
                         for (int i = 0; i < q.ho(); i++) {
                             int ih = i * q.sh() - q.ph() + u * q.dh();
                             if (ih < 0 || ih >= q.h()) {
@@ -104,8 +95,8 @@ final class DirectConv {
                 for (int u = 0; u < q.kh(); u++) {
                     for (int v = 0; v < q.kw(); v++) {
                         int off = v * q.dw() - q.pw();
-                        int jlo = firstValid(off, q.sw());
-                        int jhi = endValid(off, q.sw(), q.w(), q.wo());
+                        int jlo = ConvGeometry.firstValid(off, q.sw());
+                        int jhi = ConvGeometry.endValid(off, q.sw(), q.w(), q.wo());
                         double acc = 0;
                         for (int n = 0; n < q.n(); n++) {
                             int chan = (n * q.c() + g * cg + c) * plane;

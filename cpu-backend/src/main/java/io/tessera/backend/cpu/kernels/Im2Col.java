@@ -10,17 +10,6 @@ final class Im2Col {
     private Im2Col() {
     }
 
-    /** First output column {@code j} whose input column {@code j*s + off} is {@code >= 0}. */
-    private static int firstValid(int off, int s) {
-        return off >= 0 ? 0 : (-off + s - 1) / s;
-    }
-
-    /** One past the last output column {@code j < wo} whose input column {@code j*s + off} is {@code < w}. */
-    private static int endValid(int off, int s, int w, int wo) {
-        int last = w - 1 - off;
-        return last < 0 ? 0 : Math.min(wo, last / s + 1);
-    }
-
     /** Fills {@code col} ({@code k*p} floats) from {@code x} starting at the plane {@code xBase} of channel 0. */
     static void unfold(float[] x, int xBase, ConvGeometry q, float[] col) {
         final int kk = q.kh() * q.kw();
@@ -33,8 +22,8 @@ final class Im2Col {
             int rowOff = r * p;
             int chan = xBase + c * plane;
             int off = v * q.dw() - q.pw();
-            int jlo = firstValid(off, q.sw());
-            int jhi = Math.max(jlo, endValid(off, q.sw(), q.w(), q.wo()));
+            int jlo = ConvGeometry.firstValid(off, q.sw());
+            int jhi = Math.max(jlo, ConvGeometry.endValid(off, q.sw(), q.w(), q.wo()));
             for (int i = 0; i < q.ho(); i++) {
                 int ih = i * q.sh() - q.ph() + u * q.dh();
                 int o = rowOff + i * q.wo();
@@ -73,8 +62,8 @@ final class Im2Col {
                 int v = uv % q.kw();
                 int rowOff = (c * kk + uv) * p;
                 int off = v * q.dw() - q.pw();
-                int jlo = firstValid(off, q.sw());
-                int jhi = endValid(off, q.sw(), q.w(), q.wo());
+                int jlo = ConvGeometry.firstValid(off, q.sw());
+                int jhi = ConvGeometry.endValid(off, q.sw(), q.w(), q.wo());
                 for (int i = 0; i < q.ho(); i++) {
                     int ih = i * q.sh() - q.ph() + u * q.dh();
                     if (ih < 0 || ih >= q.h()) {
