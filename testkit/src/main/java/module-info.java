@@ -15,4 +15,5 @@ module io.tessera.testkit {
     exports io.tessera.testkit;
     exports io.tessera.testkit.golden;
     exports io.tessera.testkit.conformance;
+    exports io.tessera.testkit.reference;
 }
