@@ -607,14 +607,14 @@ public final class Tensor implements AutoCloseable {
     private Tensor binary(String op, BinaryOp kind, Tensor other) {
         TensorStorage a = live(op, "this");
         TensorStorage b = peer(op, "other", other);
-        Shape.broadcast(op, shape, other.shape);
+        Shape outShape = Shape.broadcast(op, shape, other.shape);
         if ((kind == BinaryOp.AND || kind == BinaryOp.OR) && dtype != DType.BOOL) {
             throw new IllegalArgumentException(op + ": needs bool tensors but got " + describe());
         }
         if (!kind.isComparison() && dtype == DType.BOOL) {
             throw new IllegalArgumentException(op + ": arithmetic on bool tensors; convert with to(DType)");
         }
-        Tensor r = out(backend.binary(kind, a, b));
+        Tensor r = out(binaryKernel(kind, a, shape, b, other.shape, outShape.rank()));
         if (kind.isComparison()) {
             return r;
         }
@@ -642,6 +642,33 @@ public final class Tensor implements AutoCloseable {
             }
             default -> throw new IllegalStateException("no gradient for " + kind);
         });
+    }
+
+    /**
+     * The binary kernel with both operands at the output's rank: a lower-rank operand gets leading axes of size 1
+     * first, so backends only broadcast between equal ranks (ND4J fails on {@code [5, 1] + [5]}, issue 22).
+     */
+    private TensorStorage binaryKernel(BinaryOp kind, TensorStorage a, Shape sa, TensorStorage b, Shape sb,
+                                       int outRank) {
+        TensorStorage pa = sa.rank() < outRank ? backend.reshape(a, leadingOnes(sa, outRank)) : a;
+        TensorStorage pb = sb.rank() < outRank ? backend.reshape(b, leadingOnes(sb, outRank)) : b;
+        try {
+            return backend.binary(kind, pa, pb);
+        } finally {
+            if (pa != a) {
+                pa.close();
+            }
+            if (pb != b) {
+                pb.close();
+            }
+        }
+    }
+
+    private static Shape leadingOnes(Shape s, int rank) {
+        long[] d = new long[rank];
+        Arrays.fill(d, 1);
+        System.arraycopy(s.dims(), 0, d, rank - s.rank(), s.rank());
+        return Shape.of(d);
     }
 
     /** {@code this + s}. */
