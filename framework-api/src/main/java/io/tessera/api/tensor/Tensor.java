@@ -1441,9 +1441,11 @@ public final class Tensor implements AutoCloseable {
                 throw new IllegalArgumentException("slice: step " + st + " on axis " + d + " must be >= 1");
             }
             start[d] = s0;
-            stop[d] = Math.max(s0, s1);
             step[d] = st;
-            outDims[d] = (stop[d] - s0 + st - 1) / st;
+            outDims[d] = (Math.max(s0, s1) - s0 + st - 1) / st;
+            // The tight stop (one past the last element taken), so kernels never see a stop beyond the last step:
+            // x[0:1:3] reaches the kernel as [0, 1) step 3 (ND4J rejects a stop past the end; issue 22).
+            stop[d] = outDims[d] == 0 ? s0 : s0 + (outDims[d] - 1) * st + 1;
         }
         Tensor r = out(backend.slice(a, start, stop, step));
         Shape in = shape;

@@ -63,7 +63,9 @@ public final class SemanticsCases {
                 new Case("maximum and minimum of [5,1] and [5] differentiate, ties sharing", b -> {
                     maxMinBackward(b, true);
                     maxMinBackward(b, false);
-                }));
+                }),
+                new Case("slice with a step past the end keeps what exists: x[0:1:3] of [2,3] is [1,3]",
+                        SemanticsCases::sliceStepPastEnd));
     }
 
     // -------------------------------------------------------------------------------------------- broadcasting
@@ -170,5 +172,22 @@ public final class SemanticsCases {
         }
         assertThat(a.grad().toDoubleArray()).containsExactly(ga, TOL);
         assertThat(v.grad().toDoubleArray()).containsExactly(gb, TOL);
+    }
+
+    // ------------------------------------------------------------------------------------------------- slicing
+
+    private static void sliceStepPastEnd(TensorBackend b) {
+        Tensor x = b.tensor(ramp(6, 0, 1), 2, 3).requiresGrad(true);
+        Tensor r = x.slice(0, 0, 1, 3);
+        assertThat(r.shape()).isEqualTo(Shape.of(1, 3));
+        assertThat(r.toDoubleArray()).containsExactly(0, 1, 2);
+        Tensor c = x.slice(1, 1, 100, 2);
+        assertThat(c.shape()).isEqualTo(Shape.of(2, 1));
+        assertThat(c.toDoubleArray()).containsExactly(1, 4);
+        Tensor e = x.slice(new long[][] {{0, 5, 4}, {0, 3, 2}});
+        assertThat(e.shape()).isEqualTo(Shape.of(1, 2));
+        assertThat(e.toDoubleArray()).containsExactly(0, 2);
+        r.sum().add(c.sum()).add(e.sum()).backward();
+        assertThat(x.grad().toDoubleArray()).containsExactly(2, 2, 2, 0, 1, 0);
     }
 }
