@@ -1109,15 +1109,18 @@ public final class Tensor implements AutoCloseable {
         if (ax.length == 0) {
             return copy();
         }
-        Tensor r = out(backend.reduce(kind, a, ax, keepDim));
-        Shape kept = shape.reduce(ax, true);
-        Shape in = shape;
-        Tensor x = this;
         long n = 1;
         for (int i : ax) {
             n *= shape.dim(i);
         }
         long count = n;
+        Shape in = shape;
+        if (numel() == 0) {
+            return reduceEmpty(op, kind, ax, keepDim, count);
+        }
+        Tensor r = out(backend.reduce(kind, a, ax, keepDim));
+        Shape kept = shape.reduce(ax, true);
+        Tensor x = this;
         return Autograd.record(op, r, new Tensor[] {this}, g -> {
             Tensor gk = g.reshape(kept.dims());
             return new Tensor[] {switch (kind) {
@@ -1134,6 +1137,25 @@ public final class Tensor implements AutoCloseable {
                 }
             }};
         });
+    }
+
+    /**
+     * A reduction of an empty tensor, answered here so that no kernel sees one: the identity of the reduction (sum 0,
+     * prod 1), NaN for a mean over zero elements, and PyTorch's refusal for max/min over an axis of size 0.
+     */
+    private Tensor reduceEmpty(String op, ReduceOp kind, int[] ax, boolean keepDim, long count) {
+        if ((kind == ReduceOp.MAX || kind == ReduceOp.MIN) && count == 0) {
+            throw new IllegalArgumentException(op + ": cannot reduce " + describe() + " over axes "
+                    + Arrays.toString(ax) + " of size 0 (there is no " + op + " of nothing; PyTorch refuses too)");
+        }
+        double identity = switch (kind) {
+            case SUM, MAX, MIN -> 0;
+            case PROD -> 1;
+            case MEAN -> count == 0 ? Double.NaN : 0;
+        };
+        Tensor r = backend.full(shape.reduce(ax, keepDim), dtype, identity);
+        Shape in = shape;
+        return Autograd.record(op, r, new Tensor[] {this}, g -> new Tensor[] {backend.zeros(in, dtype)});
     }
 
     /** Index (int64) of the maximum along {@code axis}. */

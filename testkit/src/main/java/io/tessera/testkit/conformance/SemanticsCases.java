@@ -65,7 +65,8 @@ public final class SemanticsCases {
                     maxMinBackward(b, false);
                 }),
                 new Case("slice with a step past the end keeps what exists: x[0:1:3] of [2,3] is [1,3]",
-                        SemanticsCases::sliceStepPastEnd));
+                        SemanticsCases::sliceStepPastEnd),
+                new Case("mean over an empty axis is NaN, sum 0, prod 1, max refused", SemanticsCases::emptyReductions));
     }
 
     // -------------------------------------------------------------------------------------------- broadcasting
@@ -189,5 +190,24 @@ public final class SemanticsCases {
         assertThat(e.toDoubleArray()).containsExactly(0, 2);
         r.sum().add(c.sum()).add(e.sum()).backward();
         assertThat(x.grad().toDoubleArray()).containsExactly(2, 2, 2, 0, 1, 0);
+    }
+
+    // ------------------------------------------------------------------------------------------------ gradients
+
+    private static void emptyReductions(TensorBackend b) {
+        Tensor x = b.zeros(0, 3).requiresGrad(true);
+        Tensor m = x.mean(new int[] {0}, false);
+        assertThat(m.shape()).isEqualTo(Shape.of(3));
+        assertThat(m.toDoubleArray()).containsOnly(Double.NaN);
+        Tensor s = x.sum(new int[] {0}, true);
+        assertThat(s.shape()).isEqualTo(Shape.of(1, 3));
+        assertThat(s.toDoubleArray()).containsOnly(0.0);
+        assertThat(x.prod(new int[] {0}, false).toDoubleArray()).containsOnly(1.0);
+        assertThat(x.mean(new int[] {1}, false).shape()).isEqualTo(Shape.of(0));
+        assertThat(x.max(new int[] {1}, false).shape()).isEqualTo(Shape.of(0));
+        assertThatThrownBy(() -> x.max(new int[] {0}, false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("max").hasMessageContaining("[0, 3]");
+        m.sum().backward();
+        assertThat(x.grad().shape()).isEqualTo(Shape.of(0, 3));
     }
 }
