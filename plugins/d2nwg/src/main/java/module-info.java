@@ -14,4 +14,6 @@ module io.tessera.plugin.d2nwg {
     exports io.tessera.plugin.d2nwg;
 
     provides io.tessera.api.plugin.Plugin with io.tessera.plugin.d2nwg.D2nwgPlugin;
+    provides io.tessera.api.pipeline.Step with io.tessera.plugin.d2nwg.ZooStep, io.tessera.plugin.d2nwg.TrainVaeStep,
+            io.tessera.plugin.d2nwg.TrainDiffusionStep, io.tessera.plugin.d2nwg.GenerateStep;
 }
