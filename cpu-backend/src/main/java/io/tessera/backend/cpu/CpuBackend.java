@@ -1086,8 +1086,9 @@ final class CpuBackend implements TensorBackend {
     @Override
     public TensorStorage softmax(TensorStorage s, int axis, boolean log) {
         INDArray x = a(s);
-        if (!log && x.rank() > 0 && x.length() > 0) {
-            // ND4J's fused softmax op (max-shifted, so stable): one pass instead of five ops
+        if (!log && x.rank() > 0 && x.length() > 0 && axis == x.rank() - 1) {
+            // ND4J's fused softmax op (max-shifted, so stable): one pass instead of five ops. Only along the last
+            // axis: on a rank-4 input along axis 1 (class axis of segmentation logits) it returns wrong values.
             INDArray z = like(x);
             Nd4j.exec(new SoftMax(x, z, axis));
             return new CpuStorage(this, z);
