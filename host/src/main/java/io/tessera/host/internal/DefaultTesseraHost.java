@@ -276,13 +276,19 @@ final class DefaultTesseraHost implements TesseraHost {
             }
             String where = "boot";
             try {
-                PluginDescriptor d = PluginDescriptor.fromManifest(manifest);
+                boolean legacy = PluginDescriptor.isLegacy(manifest);
+                PluginDescriptor d = legacy ? PluginDescriptor.fromManifest(manifest)
+                        : PluginDescriptor.fromModule(module.getDescriptor(), manifest);
                 if (!d.id().equals(module.getName())) {
                     throw new IllegalArgumentException("manifest says Tessera-Plugin-Id " + d.id()
                             + " but the module is " + module.getName() + " (manifest/module mismatch)");
                 }
+                List<Problem> warnings = !legacy ? List.of() : List.of(new Problem(Severity.WARNING, d.id(), where,
+                        "plugin " + d + " (boot): its manifest repeats the plugin identity (Tessera-Plugin-Id, "
+                        + "Tessera-Plugin-Version), which is deprecated: module-info says it",
+                        "build the jar with the tessera-maven-plugin (goal manifest)"));
                 candidates.add(new PluginCandidate(d, module.getDescriptor(), null, ModuleFinder.of(), module,
-                        List.of()));
+                        warnings));
             } catch (IllegalArgumentException e) {
                 PluginRecord r = new PluginRecord(module.getName(), "?", where, null, module);
                 r.resolutionProblems(List.of(new Problem(Severity.ERROR, module.getName(), where, "boot module "

@@ -60,6 +60,13 @@ final class PluginLayer {
         }
     }
 
+    /** Opens one package of the plugin module to {@code target}, e.g. a step config's package to the host. */
+    void openPackage(String pkg, Module target) {
+        if (!module.isOpen(pkg, target)) {
+            controller.addOpens(module, pkg, target);
+        }
+    }
+
     ModuleLayer layer() {
         return layer;
     }
