@@ -1,0 +1,56 @@
+package io.tessera.api.tensor.ops;
+
+import io.tessera.api.tensor.Tensor;
+import io.tessera.api.tensor.TensorBackend;
+import io.tessera.api.tensor.spi.TensorKernels;
+import io.tessera.api.tensor.spi.TensorStorage;
+
+/**
+ * The op families' view of a tensor's internals (its storage, its backend's kernels, wrapping a kernel result),
+ * installed once by {@link Tensor}. This package is not exported: plugins see {@code Tensor}'s methods only.
+ */
+public final class Access {
+    /** What {@link Tensor} lends the op families. */
+    public interface Bridge {
+        /** The kernels of the tensor's backend. */
+        TensorKernels kernels(Tensor t);
+
+        /** The open storage of {@code t}; throws naming {@code op} and {@code arg} when it is closed. */
+        TensorStorage live(Tensor t, String op, String arg);
+
+        /** A kernel result as a new tensor of {@code backend} (it joins the current scope). */
+        Tensor wrap(TensorBackend backend, TensorStorage storage);
+
+        /** {@code float32[2, 3] on cpu} style description for messages. */
+        String describe(Tensor t);
+    }
+
+    private static volatile Bridge bridge;
+
+    private Access() {
+    }
+
+    /** Installs the bridge; called once by {@code Tensor}'s static initialiser. */
+    public static synchronized void install(Bridge b) {
+        if (bridge != null) {
+            throw new IllegalStateException("the tensor bridge is installed already");
+        }
+        bridge = b;
+    }
+
+    static TensorKernels kernels(Tensor t) {
+        return bridge.kernels(t);
+    }
+
+    static TensorStorage live(Tensor t, String op, String arg) {
+        return bridge.live(t, op, arg);
+    }
+
+    static Tensor wrap(TensorBackend backend, TensorStorage s) {
+        return bridge.wrap(backend, s);
+    }
+
+    static String describe(Tensor t) {
+        return bridge.describe(t);
+    }
+}

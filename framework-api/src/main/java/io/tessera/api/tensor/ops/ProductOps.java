@@ -1,0 +1,69 @@
+package io.tessera.api.tensor.ops;
+
+import io.tessera.api.tensor.Autograd;
+import io.tessera.api.tensor.BinaryOp;
+import io.tessera.api.tensor.DType;
+import io.tessera.api.tensor.ReduceOp;
+import io.tessera.api.tensor.ScalarOp;
+import io.tessera.api.tensor.Shape;
+import io.tessera.api.tensor.Tensor;
+import io.tessera.api.tensor.TensorScope;
+import io.tessera.api.tensor.Tensors;
+import io.tessera.api.tensor.UnaryOp;
+import io.tessera.api.tensor.spi.TensorKernels;
+import io.tessera.api.tensor.spi.TensorStorage;
+import java.util.Arrays;
+import java.util.Objects;
+
+/** Matrix products: matmul with NumPy semantics and the fused transposed-operand kernel its gradients use. */
+public final class ProductOps {
+    private ProductOps() {
+    }
+
+    /**
+     * Matrix product with NumPy semantics: 1-D operands are promoted (and the added axis removed again), the last two
+     * axes multiply, leading (batch) axes broadcast.
+     */
+    public static Tensor matmul(Tensor self, Tensor other) {
+        Access.live(self, "matmul", "this");
+        Checks.peer(self, "matmul", "other", other);
+        Checks.requireFloat(self, "matmul");
+        if (self.rank() == 0 || other.rank() == 0) {
+            throw new IllegalArgumentException("matmul: scalars cannot be multiplied as matrices ('this' "
+                    + Access.describe(self) + ", 'other' " + Access.describe(other) + "); use mul");
+        }
+        if (self.rank() == 1 || other.rank() == 1) {
+            try (TensorScope sc = Tensors.scope()) {
+                Tensor a = self.rank() == 1 ? self.unsqueeze(0) : self;
+                Tensor b = other.rank() == 1 ? other.unsqueeze(-1) : other;
+                Tensor p = a.matmul(b);
+                if (self.rank() == 1) {
+                    p = p.squeeze(-2);
+                }
+                if (other.rank() == 1) {
+                    p = p.squeeze(-1);
+                }
+                return sc.keep(p);
+            }
+        }
+        long k = self.shape().dim(-1);
+        if (k != other.shape().dim(-2)) {
+            throw new IllegalArgumentException("matmul: inner dimensions differ: 'this' " + Access.describe(self)
+                    + " has " + k + " columns, 'other' " + Access.describe(other) + " has " + other.shape().dim(-2) + " rows");
+        }
+        Shape ba = Shape.of(Arrays.copyOf(self.shape().dims(), self.rank() - 2));
+        Shape bb = Shape.of(Arrays.copyOf(other.shape().dims(), other.rank() - 2));
+        Shape.broadcast("matmul (batch axes)", ba, bb);
+        Tensor r = Access.wrap(self.backend(), Access.kernels(self).matmul(Access.live(self, "matmul", "this"), Access.live(other, "matmul", "other")));
+        Tensor x = self;
+        // the gradients read the operands transposed: the fused kernel takes transpose flags instead of copies
+        return Autograd.record("matmul", r, new Tensor[] {self, other}, g -> new Tensor[] {
+            x.requiresGrad() ? matmulKernel(g, false, other, true).sumTo(x.shape()) : null,
+            other.requiresGrad() ? matmulKernel(x, true, g, false).sumTo(other.shape()) : null});
+    }
+
+    /** {@code op(a) @ op(b)} by the fused kernel, {@code op} transposing the last two axes when flagged (unrecorded). */
+    public static Tensor matmulKernel(Tensor a, boolean ta, Tensor b, boolean tb) {
+        return Access.wrap(a.backend(), Access.kernels(a).matmul(Access.live(a, "matmul", "a"), ta, Access.live(b, "matmul", "b"), tb));
+    }
+}
