@@ -152,7 +152,7 @@ public final class Autograd {
                             accumulateLeaf(in, gi, step);
                             continue;
                         }
-                        Tensor owned = gi.owner == step ? gi : gi.copy();
+                        Tensor owned = gi.ownership().scope() == step ? gi : gi.copy();
                         Tensor prev = grads.get(in);
                         if (prev == null) {
                             step.keep(owned);
@@ -175,10 +175,7 @@ public final class Autograd {
         }
         Tensor existing = leaf.grad;
         if (existing == null || existing.isClosed()) {
-            Tensor own = g.owner == scope ? g : g.copy();
-            if (own.owner != null) {
-                own.owner.release(own);
-            }
+            Tensor own = Ownership.own(g.ownership().scope() == scope ? g : g.copy());
             leaf.grad = own;
         } else {
             existing.addInPlace(g);

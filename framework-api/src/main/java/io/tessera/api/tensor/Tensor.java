@@ -44,15 +44,8 @@ public final class Tensor implements AutoCloseable {
     boolean requiresGradFlag;
     Autograd.Node gradFn;
     Tensor grad;
-    /** The scope that closes this tensor, or null when the caller, a module or a graph does. */
-    TensorScope owner;
-    /**
-     * How many tensors hold this one as a graph intermediate (see {@link #attach}), plus one for an explicit
-     * {@link Tensors#disown} of a held tensor. A held tensor belongs to no scope and closes when the last hold ends.
-     */
-    int holders;
-    /** Graph intermediates this tensor holds (its backward pass reads them); each hold ends when this one closes. */
-    private java.util.Set<Tensor> attached;
+    /** Who closes this tensor (its scope, or graph results holding it) and what it holds: see {@link Ownership}. */
+    private final Ownership ownership;
 
     /** Reference-counted storage so that {@link #detach()} shares memory without copying. */
     private static final class SharedStorage {
@@ -94,10 +87,13 @@ public final class Tensor implements AutoCloseable {
         this.data = data;
         this.shape = data.storage.shape();
         this.dtype = data.storage.dtype();
-        TensorScope s = TensorScope.current();
-        if (s != null) {
-            s.adopt(this);
-        }
+        this.ownership = new Ownership(this);
+        ownership.joinCurrentScope();
+    }
+
+    /** This tensor's ownership (scope, holds); read by {@link TensorScope}, {@link Tensors} and {@link Autograd}. */
+    Ownership ownership() {
+        return ownership;
     }
 
     /** Wraps a kernel result; it joins the current scope. */
@@ -201,13 +197,7 @@ public final class Tensor implements AutoCloseable {
             grad.close();
             grad = null;
         }
-        if (attached != null) {
-            java.util.Set<Tensor> a = attached;
-            attached = null;
-            for (Tensor t : a) {
-                t.letGo();
-            }
-        }
+        ownership.releaseHolds();
     }
 
     /**
@@ -216,26 +206,7 @@ public final class Tensor implements AutoCloseable {
      * result kept at two nesting levels); each holds it once.
      */
     void attach(Tensor t) {
-        if (t == this || t == null || t.closed) {
-            return;
-        }
-        if (t.owner != null) {
-            t.owner.release(t);
-        }
-        if (attached == null) {
-            attached = new java.util.LinkedHashSet<>();
-        }
-        if (attached.add(t)) {
-            t.holders++;
-        }
-    }
-
-    /** Ends one hold on this tensor; the last one closes it. */
-    private void letGo() {
-        if (--holders <= 0) {
-            holders = 0;
-            close();
-        }
+        ownership.hold(t);
     }
 
     TensorStorage live(String op, String arg) {
@@ -342,10 +313,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor fill(double value) {
         checkInPlace("fill");
         try (Tensor v = backend.full(Shape.SCALAR, dtype, value)) {
-            TensorScope sc = v.owner;
-            if (sc != null) {
-                sc.release(v);
-            }
+            v.ownership.leaveScope();
             backend.kernels.assign(data.storage, v.live("fill", "value"));
         }
         return this;
@@ -363,9 +331,7 @@ public final class Tensor implements AutoCloseable {
         }
         checkInPlace("addInPlace");
         try (Tensor scaled = other.mul(alpha)) {
-            if (scaled.owner != null) {
-                scaled.owner.release(scaled);
-            }
+            scaled.ownership.leaveScope();
             return inPlace("addInPlace", BinaryOp.ADD, scaled);
         }
     }
@@ -464,8 +430,8 @@ public final class Tensor implements AutoCloseable {
         if (grad != null && grad != g) {
             grad.close();
         }
-        if (g != null && g.owner != null) {
-            g.owner.release(g);
+        if (g != null) {
+            g.ownership.leaveScope();
         }
         grad = g;
     }

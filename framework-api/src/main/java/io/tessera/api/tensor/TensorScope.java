@@ -2,11 +2,8 @@ package io.tessera.api.tensor;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
 import org.apiguardian.api.API;
 
 /**
@@ -78,11 +75,15 @@ public final class TensorScope implements AutoCloseable {
             throw new IllegalStateException("tensor scope is closed");
         }
         if (suspended) {
-            t.owner = null;
+            t.ownership().setScope(null);
             return;
         }
-        t.owner = this;
+        t.ownership().setScope(this);
         owned.add(t);
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     /**
@@ -91,52 +92,7 @@ public final class TensorScope implements AutoCloseable {
      * comment). A tensor this scope does not own is returned unchanged. Returns {@code t} for chaining.
      */
     public <T extends Tensor> T keep(T t) {
-        if (t.owner == this) {
-            handOut(t);
-            if (parent != null && !parent.closed) {
-                parent.adopt(t);
-            }
-        }
-        return t;
-    }
-
-    /** Takes {@code t} and the graph part it needs from this scope; {@code t} then belongs to nobody. */
-    void handOut(Tensor t) {
-        if (t.gradFn != null) {
-            attachGraph(t);
-        }
-        release(t);
-    }
-
-    /**
-     * Makes {@code root} hold the intermediates of its autograd graph that this scope owns, so that
-     * {@code backward()} still finds them after this scope closes. The walk goes on through tensors that other
-     * results already hold (intermediates of composite ops kept out of inner scopes), taking a hold on them too, so
-     * that this scope's tensors behind them are found and nothing closes while {@code root} may still need it. It
-     * stops at tensors owned by other scopes or by nobody.
-     */
-    private void attachGraph(Tensor root) {
-        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        Deque<Tensor> todo = new ArrayDeque<>();
-        todo.push(root);
-        seen.add(root);
-        while (!todo.isEmpty()) {
-            Autograd.Node n = todo.pop().gradFn;
-            if (n == null) {
-                continue;
-            }
-            for (Tensor[] group : new Tensor[][] {n.inputs(), n.saved()}) {
-                for (Tensor c : group) {
-                    if (c == null || c.isClosed() || !seen.add(c)) {
-                        continue;
-                    }
-                    if (c.owner == this || (c.owner == null && c.holders > 0)) {
-                        root.attach(c);
-                        todo.push(c);
-                    }
-                }
-            }
-        }
+        return Ownership.keep(this, t, parent);
     }
 
     /** Keeps every given tensor (see {@link #keep}). */
@@ -148,8 +104,8 @@ public final class TensorScope implements AutoCloseable {
 
     /** Removes {@code t} from this scope's ownership entirely; the caller closes it. */
     void release(Tensor t) {
-        if (t.owner == this) {
-            t.owner = null;
+        if (t.ownership().scope() == this) {
+            t.ownership().setScope(null);
         }
     }
 
@@ -157,7 +113,7 @@ public final class TensorScope implements AutoCloseable {
     public int liveTensors() {
         int n = 0;
         for (Tensor t : owned) {
-            if (t.owner == this && !t.isClosed()) {
+            if (t.ownership().scope() == this && !t.isClosed()) {
                 n++;
             }
         }
@@ -180,8 +136,8 @@ public final class TensorScope implements AutoCloseable {
         owned = List.of();
         RuntimeException first = null;
         for (Tensor t : list) {
-            if (t.owner == this) {
-                t.owner = null;
+            if (t.ownership().scope() == this) {
+                t.ownership().setScope(null);
                 try {
                     t.close();
                 } catch (RuntimeException e) {

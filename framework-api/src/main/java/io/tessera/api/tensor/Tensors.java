@@ -58,13 +58,7 @@ public final class Tensors {
      */
     public static <T extends Tensor> T disown(T t) {
         Objects.requireNonNull(t, "disown: tensor is null");
-        TensorScope s = t.owner;
-        if (s != null) {
-            s.handOut(t);
-        } else if (t.holders > 0) {
-            t.holders++;
-        }
-        return t;
+        return Ownership.disown(t);
     }
 
     /** {@code cond ? a : b} elementwise; {@code cond} is bool; all three broadcast together. */
