@@ -11,8 +11,18 @@ import java.lang.reflect.Modifier;
  */
 final class StepConfigAccess {
 
-    /** The module that reads config records (the pipelines code lives in it). */
-    private static final Module READER = StepConfigAccess.class.getModule();
+    /**
+     * The module that reads config records: the pipelines module (io.tessera.pipelines) when it is in the host's
+     * layer, as it is in the distribution and in every host that runs pipelines; otherwise the host itself (an
+     * embedder that runs no pipelines).
+     */
+    private static final Module READER = readerModule();
+
+    private static Module readerModule() {
+        Module host = StepConfigAccess.class.getModule();
+        ModuleLayer layer = host.getLayer();
+        return layer == null ? host : layer.findModule("io.tessera.pipelines").orElse(host);
+    }
 
     private StepConfigAccess() {
     }
