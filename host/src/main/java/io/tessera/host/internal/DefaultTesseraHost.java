@@ -76,6 +76,7 @@ final class DefaultTesseraHost implements TesseraHost {
     private Map<Path, PluginSource> applied = new LinkedHashMap<>();
     private final Map<Path, Observation> observations = new HashMap<>();
     private final Map<Path, ReadEntry> readCache = new HashMap<>();
+    private final PluginScanner scanner = new PluginScanner();
 
     private ModuleLayer apiLayer;
     private LayerFactory layerFactory;
@@ -408,7 +409,7 @@ final class DefaultTesseraHost implements TesseraHost {
      * @return whether some sources are still settling
      */
     private boolean applyFolderChanges(boolean immediately) {
-        Map<Path, PluginSource> scanned = PluginScanner.scan(config.pluginDirectories());
+        Map<Path, PluginSource> scanned = scanner.scan(config.pluginDirectories());
         Map<Path, PluginSource> next = new LinkedHashMap<>();
         boolean changed = false;
         boolean settling = false;
@@ -690,7 +691,8 @@ final class DefaultTesseraHost implements TesseraHost {
     private void uninstall(PluginRecord r) {
         stopRecord(r);
         if (r.layer != null) {
-            r.layer.close();
+            // its jar readers close once calls still running in it have returned and its loader is collected
+            layerFactory.retire(r.layer);
             r.layer = null;
         }
         r.dependencies = List.of();
