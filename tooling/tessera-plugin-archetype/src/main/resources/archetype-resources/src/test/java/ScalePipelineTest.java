@@ -3,7 +3,7 @@ package ${package};
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.api.plugin.PluginState;
-import io.tessera.host.pipeline.RunResult;
+import io.tessera.pipelines.RunResult;
 import io.tessera.testkit.host.PluginTestHost;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
