@@ -9,6 +9,10 @@ import java.util.List;
 /** {@code ${stepPrefix}/scale}: multiplies numbers by a factor and reports their sum as a metric. */
 public final class ScaleStep implements Step<ScaleConfig> {
 
+    /** Created by the host (a constructor marked {@code @jakarta.inject.Inject} would get host services). */
+    public ScaleStep() {
+    }
+
     @Override
     public String name() {
         return "${stepPrefix}/scale";

@@ -4,7 +4,8 @@
  * manifest from it.
  */
 module ${package} {
-    requires io.tessera.api;
+    // transitive: the exported step and config types show API types to whoever reads this module
+    requires transitive io.tessera.api;
 
     // the config record's package: exported, so the host reads it on the module path too
     exports ${package};

@@ -16,7 +16,8 @@ class ScaleStepTest {
         StepRun run = StepHarness.of(new ScaleStep())
                 .config(new ScaleConfig(List.of(1.0, -2.0, 4.0), 0.5))
                 .run();
-        assertThat(run.output("scaled", List.class)).containsExactly(0.5, -1.0, 2.0);
+        List<?> scaled = run.output("scaled", List.class);
+        assertThat(scaled).containsExactly(0.5, -1.0, 2.0);
         assertThat(run.metric("sum")).isEqualTo(1.5);
     }
 
