@@ -44,6 +44,21 @@ class PipelineEngineTest {
     }
 
     @Test
+    void aNamedBackendThatIsNotThereFailsTheRunNamingTheDependency() throws Exception {
+        // no backend module is on this test's path
+        Path file = write("""
+                name: needs-cpu
+                backend: cpu
+                steps:
+                  x: { uses: test/source, with: { value: 1 } }
+                """);
+        RunResult result = Pipelines.of(host).run(file, options().build());
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failure().orElseThrow()).startsWith("unknown backend 'cpu' (from the pipeline's backend:)")
+                .contains("io.tessera:tessera-backend-cpu").doesNotContain("run folder");
+    }
+
+    @Test
     void runsTheDagAndWritesACompleteRunFolder() throws Exception {
         List<PipelineEvent> events = new CopyOnWriteArrayList<>();
         Path file = write("""

@@ -66,7 +66,8 @@ class PipelineValidationTest {
         assertThat(report.problems()).extracting(ValidationProblem::describe).containsExactly(
                 f + ":2:10: unknown backend 'tpu' (did you mean 'cpu'?); use one of: auto, cpu, gpu",
                 f + ":6:11: step 'data' uses 'datasets/idz' but no active plugin provides it (did you mean"
-                        + " 'datasets/idx'?); run 'tessera steps' for the list",
+                        + " 'datasets/idx'?); run 'tessera steps' for the list, and load the plugin's folder with "
+                        + "--plugins-dir, TESSERA_PLUGINS or the pipeline's plugins: key",
                 f + ":9:39: 'epochs' is 0 but must be in [1, 100000]",
                 f + ":13:41: input 'test' of step 'eval' takes an ImageDataset but train.weights is a Path",
                 f + ":16:39: steps form a cycle: rank_a -> rank_b -> rank_a (each reads the output of the one"
@@ -129,8 +130,8 @@ class PipelineValidationTest {
                   x: { use: test/source }
                 """);
         assertThat(report.problems()).extracting(ValidationProblem::message).contains(
-                "unknown key 'sed' (did you mean 'seed'?); a pipeline has: name, description, backend, seed, steps,"
-                        + " outputs",
+                "unknown key 'sed' (did you mean 'seed'?); a pipeline has: name, description, backend, seed, plugins,"
+                        + " steps, outputs",
                 "step 'x' has unknown key 'use' (did you mean 'uses'?); a step has: uses, with, inputs,"
                         + " description");
     }

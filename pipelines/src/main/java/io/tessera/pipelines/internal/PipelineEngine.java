@@ -90,6 +90,10 @@ final class PipelineEngine {
             failure = schedule();
             status = failure.isEmpty() ? RunStatus.SUCCEEDED
                     : failure.startsWith(CANCELLED) ? RunStatus.CANCELLED : RunStatus.FAILED;
+        } catch (BackendSelectionException e) {
+            // not a file problem: the named backend is absent or cannot run here, and the message says what to add
+            failure = e.getMessage();
+            status = RunStatus.FAILED;
         } catch (IOException | RuntimeException e) {
             failure = "the run folder could not be written: " + describe(e);
             status = RunStatus.FAILED;

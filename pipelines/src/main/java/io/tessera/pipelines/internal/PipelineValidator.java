@@ -19,7 +19,8 @@ import java.util.TreeSet;
  * inputs (unknown port, missing step or output, wrong type, missing required input), cycles and the backend name.
  */
 final class PipelineValidator {
-    static final List<String> TOP_LEVEL_KEYS = List.of("name", "description", "backend", "seed", "steps", "outputs");
+    static final List<String> TOP_LEVEL_KEYS = List.of("name", "description", "backend", "seed", "plugins", "steps",
+            "outputs");
     static final List<String> STEP_KEYS = List.of("uses", "with", "inputs", "description");
 
     private final StepCatalog catalog;
@@ -82,6 +83,15 @@ final class PipelineValidator {
                 problem(b.loc(), "backend", "'backend' must be cpu, gpu or auto, found " + b.describe());
             }
         }
+        top.get("plugins").ifPresent(p -> {
+            boolean strings = p instanceof YamlNode.YList l ? l.items().stream().allMatch(i ->
+                    i instanceof YamlNode.YScalar sc && sc.value() instanceof String str && !str.isBlank())
+                    : p instanceof YamlNode.YScalar sc && sc.value() instanceof String str && !str.isBlank();
+            if (!strings) {
+                problem(p.loc(), "plugins", "'plugins' must list folders of plugin jars, relative to this file "
+                        + "(plugins: [plugins, ../more-plugins]), found " + p.describe());
+            }
+        });
         long seed = 0;
         Optional<YamlNode.Entry> seedEntry = top.entry("seed");
         if (seedEntry.isPresent()) {
@@ -177,7 +187,8 @@ final class PipelineValidator {
         if (entry.isEmpty()) {
             problem(uses.get().value().loc(), path + ".uses", "step '" + id + "' uses '" + usesName
                     + "' but no active plugin provides it" + Suggestions.hint(usesName, catalog.names())
-                    + "; run 'tessera steps' for the list");
+                    + "; run 'tessera steps' for the list, and load the plugin's folder with --plugins-dir, "
+                    + "TESSERA_PLUGINS or the pipeline's plugins: key");
             return null;
         }
         YamlNode with = node.get("with").orElse(null);
