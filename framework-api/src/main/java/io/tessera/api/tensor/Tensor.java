@@ -614,6 +614,12 @@ public final class Tensor implements AutoCloseable {
         if (!kind.isComparison() && dtype == DType.BOOL) {
             throw new IllegalArgumentException(op + ": arithmetic on bool tensors; convert with to(DType)");
         }
+        if (kind == BinaryOp.DIV && dtype == DType.INT64) {
+            // PyTorch's true division: integer operands are promoted to float32 (docs/tensor-api.md, dtype rules).
+            try (TensorScope sc = Tensors.scope()) {
+                return sc.keep(to(DType.FLOAT32).div(other.to(DType.FLOAT32)));
+            }
+        }
         Tensor r = out(binaryKernel(kind, a, shape, b, other.shape, outShape.rank()));
         if (kind.isComparison()) {
             return r;
@@ -758,6 +764,20 @@ public final class Tensor implements AutoCloseable {
         if (dtype == DType.BOOL && !kind.isComparison()) {
             throw new IllegalArgumentException(op + ": arithmetic on bool tensor " + describe()
                     + "; convert with to(DType)");
+        }
+        if (dtype == DType.INT64 && !kind.isComparison()) {
+            // docs/tensor-api.md, dtype rules: an integral scalar acts like a Python int (the result stays int64);
+            // a fractional one, and any true division, promote to float32 as in PyTorch.
+            boolean integral = Double.isFinite(s) && Math.rint(s) == s;
+            if (kind == ScalarOp.POW && integral && s < 0) {
+                throw new IllegalArgumentException(op + ": integer " + describe() + " to the negative integer power "
+                        + s + " (PyTorch refuses it too); convert with to(DType.FLOAT32) first");
+            }
+            if (!integral || kind == ScalarOp.DIV || kind == ScalarOp.RDIV) {
+                try (TensorScope sc = Tensors.scope()) {
+                    return sc.keep(to(DType.FLOAT32).scalarOp(op, kind, s));
+                }
+            }
         }
         Tensor r = out(backend.scalar(kind, a, s));
         if (kind.isComparison()) {
@@ -1036,6 +1056,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Variance over {@code axes}: {@code sum((x - mean)^2) / (n - correction)}. */
     public Tensor var(int[] axes, boolean keepDim, int correction) {
+        requireFloat("var");
         int[] ax = resolveAxes("var", axes);
         long n = 1;
         for (int a : ax) {
@@ -1055,6 +1076,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Standard deviation over {@code axes}. */
     public Tensor std(int[] axes, boolean keepDim, int correction) {
+        requireFloat("std");
         try (TensorScope sc = Tensors.scope()) {
             return sc.keep(var(axes, keepDim, correction).sqrt());
         }
@@ -1062,6 +1084,7 @@ public final class Tensor implements AutoCloseable {
 
     /** L2 norm over {@code axes}. */
     public Tensor norm(int[] axes, boolean keepDim) {
+        requireFloat("norm");
         try (TensorScope sc = Tensors.scope()) {
             return sc.keep(square().sum(axes, keepDim).sqrt());
         }
@@ -1104,6 +1127,10 @@ public final class Tensor implements AutoCloseable {
         if (dtype == DType.BOOL) {
             throw new IllegalArgumentException(op + ": reduction of bool tensor " + describe()
                     + "; convert with to(DType.INT64) or to(DType.FLOAT32)");
+        }
+        if (kind == ReduceOp.MEAN && !dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException(op + ": mean of integer tensor " + describe() + " (PyTorch refuses it"
+                    + " too: the result type is ambiguous); convert with to(DType.FLOAT32) first");
         }
         int[] ax = resolveAxes(op, axes);
         if (ax.length == 0) {

@@ -66,6 +66,13 @@ public final class SemanticsCases {
                 }),
                 new Case("slice with a step past the end keeps what exists: x[0:1:3] of [2,3] is [1,3]",
                         SemanticsCases::sliceStepPastEnd),
+                new Case("int64 + 0.5 and int64 / 2.0 promote to float32 (2.5, 1.5); int64 + 2.0 stays int64",
+                        SemanticsCases::intScalarPromotion),
+                new Case("int64 / int64 is true division in float32: -3 / 2 = -1.5", SemanticsCases::intTrueDivision),
+                new Case("mean, var and std of int64 are refused as in PyTorch", SemanticsCases::intMeanRefused),
+                new Case("int64 to a negative integer power is refused as in PyTorch", b -> assertThatThrownBy(
+                        () -> b.tensor(new long[] {2}, 1).pow(-1)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("pow").hasMessageContaining("negative integer power")),
                 new Case("mean over an empty axis is NaN, sum 0, prod 1, max refused", SemanticsCases::emptyReductions));
     }
 
@@ -190,6 +197,43 @@ public final class SemanticsCases {
         assertThat(e.toDoubleArray()).containsExactly(0, 2);
         r.sum().add(c.sum()).add(e.sum()).backward();
         assertThat(x.grad().toDoubleArray()).containsExactly(2, 2, 2, 0, 1, 0);
+    }
+
+    // --------------------------------------------------------------------------------------------------- dtypes
+
+    private static void intScalarPromotion(TensorBackend b) {
+        Tensor two = b.tensor(new long[] {2}, 1);
+        Tensor half = two.add(0.5);
+        assertThat(half.dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(half.item()).isEqualTo(2.5);
+        Tensor three = b.tensor(new long[] {3}, 1);
+        Tensor q = three.div(2.0);
+        assertThat(q.dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(q.item()).isEqualTo(1.5);
+        assertThat(three.mul(2.5).item()).isEqualTo(7.5);
+        assertThat(three.clampMin(3.5).item()).isEqualTo(3.5);
+        Tensor four = two.add(2.0);
+        assertThat(four.dtype()).isEqualTo(DType.INT64);
+        assertThat(four.getLong(0)).isEqualTo(4);
+        assertThat(three.rdiv(6).item()).isEqualTo(2.0);
+        assertThat(three.rdiv(6).dtype()).isEqualTo(DType.FLOAT32);
+    }
+
+    private static void intTrueDivision(TensorBackend b) {
+        Tensor r = b.tensor(new long[] {-3, 3, 7}, 3).div(b.tensor(new long[] {2}, 1));
+        assertThat(r.dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(r.toDoubleArray()).containsExactly(-1.5, 1.5, 3.5);
+    }
+
+    private static void intMeanRefused(TensorBackend b) {
+        Tensor x = b.tensor(new long[] {1, 2}, 2);
+        assertThatThrownBy(x::mean).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mean")
+                .hasMessageContaining("int64").hasMessageContaining("to(DType.FLOAT32)");
+        assertThatThrownBy(() -> x.var()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("var");
+        assertThatThrownBy(() -> x.std(new int[] {0}, false, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("std");
+        assertThat(x.sum().getLong()).isEqualTo(3);
     }
 
     // ------------------------------------------------------------------------------------------------ gradients
