@@ -68,7 +68,7 @@ public final class Losses {
             return switch (reduction) {
                 case NONE -> loss;
                 case SUM -> loss.sum();
-                case MEAN -> loss.sum().div(mask.sum());
+                case MEAN -> meanOverCounted(loss, mask);
             };
         });
     }
@@ -86,9 +86,20 @@ public final class Losses {
             return switch (reduction) {
                 case NONE -> loss;
                 case SUM -> loss.sum();
-                case MEAN -> loss.sum().div(mask.sum());
+                case MEAN -> meanOverCounted(loss, mask);
             };
         });
+    }
+
+    /**
+     * {@code sum(loss) / sum(mask)}: NaN when no sample counts, as in PyTorch, but with zero gradients then (PyTorch's
+     * nll_loss backward) instead of {@code 0 * inf = NaN} from dividing by a zero count (issue 22).
+     */
+    private static Tensor meanOverCounted(Tensor loss, Tensor mask) {
+        Tensor count = mask.sum();
+        Tensor counted = count.gt(0);
+        Tensor nan = loss.backend().full(Shape.SCALAR, loss.dtype(), Double.NaN);
+        return Tensors.where(counted, loss.sum().div(count.clampMin(1)), nan);
     }
 
     /** Mean binary cross-entropy of logits and targets in [0, 1]. */

@@ -636,9 +636,13 @@ public final class Tensor implements AutoCloseable {
             case DIV -> new Tensor[] {
                 x.requiresGrad() ? g.div(other).sumTo(sa) : null,
                 other.requiresGrad() ? g.mul(r).div(other).neg().sumTo(sb) : null};
+            // PyTorch's pow_backward_self / pow_backward_exponent: 0 where y == 0 (for x), and where x == 0 and
+            // y >= 0 (for y), instead of 0 * inf or 0 * log(0) = NaN.
             case POW -> new Tensor[] {
-                g.mul(other).mul(x.pow(other.sub(1))).sumTo(sa),
-                g.mul(r).mul(x.log()).sumTo(sb)};
+                x.requiresGrad() ? Tensors.where(other.eq(0), zeroScalar(),
+                        g.mul(other).mul(x.pow(other.sub(1)))).sumTo(sa) : null,
+                other.requiresGrad() ? Tensors.where(x.eq(0).and(other.ge(0)), zeroScalar(),
+                        g.mul(r).mul(x.log())).sumTo(sb) : null};
             case MAX, MIN -> {
                 Tensor pick = kind == BinaryOp.MAX ? x.gt(other) : x.lt(other);
                 Tensor tie = x.eq(other);
@@ -675,6 +679,10 @@ public final class Tensor implements AutoCloseable {
         Arrays.fill(d, 1);
         System.arraycopy(s.dims(), 0, d, rank - s.rank(), s.rank());
         return Shape.of(d);
+    }
+
+    private Tensor zeroScalar() {
+        return backend.zeros(Shape.SCALAR, dtype);
     }
 
     /** {@code this + s}. */
@@ -1078,7 +1086,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor std(int[] axes, boolean keepDim, int correction) {
         requireFloat("std");
         try (TensorScope sc = Tensors.scope()) {
-            return sc.keep(var(axes, keepDim, correction).sqrt());
+            return sc.keep(var(axes, keepDim, correction).sqrtZeroGradAtZero("std"));
         }
     }
 
@@ -1086,8 +1094,18 @@ public final class Tensor implements AutoCloseable {
     public Tensor norm(int[] axes, boolean keepDim) {
         requireFloat("norm");
         try (TensorScope sc = Tensors.scope()) {
-            return sc.keep(square().sum(axes, keepDim).sqrt());
+            return sc.keep(square().sum(axes, keepDim).sqrtZeroGradAtZero("norm"));
         }
+    }
+
+    /**
+     * {@code sqrt} whose gradient is 0 where the result is 0, as PyTorch's std and norm backward passes mask it
+     * (plain {@code sqrt} gives {@code 0 * inf = NaN} at zero variance or a zero vector; issue 22).
+     */
+    private Tensor sqrtZeroGradAtZero(String op) {
+        Tensor r = out(backend.unary(UnaryOp.SQRT, live(op, "this")));
+        return Autograd.record(op, r, new Tensor[] {this}, g ->
+                new Tensor[] {Tensors.where(r.eq(0), zeroScalar(), g.div(r.mul(2)))});
     }
 
     private int[] allAxes() {

@@ -73,6 +73,11 @@ public final class SemanticsCases {
                 new Case("int64 to a negative integer power is refused as in PyTorch", b -> assertThatThrownBy(
                         () -> b.tensor(new long[] {2}, 1).pow(-1)).isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("pow").hasMessageContaining("negative integer power")),
+                new Case("pow(x, y) has zero gradients at x = 0 (y >= 0) and y = 0", SemanticsCases::powGradAtZero),
+                new Case("std and norm have zero gradients at zero variance / zero vectors",
+                        SemanticsCases::stdNormGradAtZero),
+                new Case("crossEntropy mean with every target ignored: NaN loss, zero gradients",
+                        SemanticsCases::crossEntropyAllIgnored),
                 new Case("mean over an empty axis is NaN, sum 0, prod 1, max refused", SemanticsCases::emptyReductions));
     }
 
@@ -237,6 +242,41 @@ public final class SemanticsCases {
     }
 
     // ------------------------------------------------------------------------------------------------ gradients
+
+    private static void powGradAtZero(TensorBackend b) {
+        // torch: x = [0, 2, 0], y = [2, 0, 0]; (x ** y).sum().backward() -> x.grad [0, 0, 0], y.grad [0, ln 2, 0]
+        Tensor x = b.tensor(new double[] {0, 2, 0}, 3).requiresGrad(true);
+        Tensor y = b.tensor(new double[] {2, 0, 0}, 3).requiresGrad(true);
+        Tensor r = x.pow(y);
+        assertThat(r.toDoubleArray()).containsExactly(0, 1, 1);
+        r.sum().backward();
+        assertThat(x.grad().toDoubleArray()).containsExactly(new double[] {0, 0, 0}, TOL);
+        assertThat(y.grad().toDoubleArray()).containsExactly(new double[] {0, Math.log(2), 0}, TOL);
+    }
+
+    private static void stdNormGradAtZero(TensorBackend b) {
+        Tensor x = b.ones(4).requiresGrad(true);
+        Tensor s = x.std(new int[] {0}, false, 1);
+        assertThat(s.item()).isEqualTo(0.0);
+        s.backward();
+        assertThat(x.grad().toDoubleArray()).containsExactly(0, 0, 0, 0);
+        Tensor z = b.tensor(new float[] {0, 0, 3, 4}, 2, 2).requiresGrad(true);
+        Tensor n = z.norm(new int[] {1}, false);
+        assertThat(n.toDoubleArray()).containsExactly(0, 5);
+        n.sum().backward();
+        assertThat(z.grad().toDoubleArray()).containsExactly(new double[] {0, 0, 0.6, 0.8}, TOL);
+    }
+
+    private static void crossEntropyAllIgnored(TensorBackend b) {
+        Tensor logits = b.tensor(ramp(12, -1, 0.25), 3, 4).requiresGrad(true);
+        Tensor target = b.tensor(new long[] {-100, -100, -100}, 3);
+        Tensor loss = Losses.crossEntropy(logits, target, 0, Losses.NO_IGNORE, Reduction.MEAN);
+        assertThat(loss.item()).isNaN();
+        loss.backward();
+        assertThat(logits.grad().toDoubleArray()).containsOnly(0.0);
+        Tensor nll = Losses.nllLoss(logits.detach().requiresGrad(true), target, Losses.NO_IGNORE, Reduction.MEAN);
+        assertThat(nll.item()).isNaN();
+    }
 
     private static void emptyReductions(TensorBackend b) {
         Tensor x = b.zeros(0, 3).requiresGrad(true);
