@@ -42,10 +42,7 @@ public final class Losses {
             throw new IllegalArgumentException("crossEntropy: target must be int64 class indices, got "
                     + target.dtype() + target.shape());
         }
-        if (logits.rank() < 2 || target.rank() != logits.rank() - 1 || target.size(0) != logits.size(0)) {
-            throw new IllegalArgumentException("crossEntropy: logits " + logits.shape() + " need shape [N, C, ...] and"
-                    + " target " + target.shape() + " shape [N, ...]");
-        }
+        Functional.checkClassTarget("crossEntropy", logits, target);
         long classes = logits.size(1);
         try (TensorScope sc = Tensors.scope()) {
             Tensor counted = target.ne(ignoreIndex);
@@ -78,6 +75,7 @@ public final class Losses {
      * {@code ignore_index} and reduction as in {@link #crossEntropy(Tensor, Tensor, double, long, Reduction)}.
      */
     public static Tensor nllLoss(Tensor logProbs, Tensor target, long ignoreIndex, Reduction reduction) {
+        Functional.checkClassTarget("nllLoss", logProbs, target);
         return Composite.apply(() -> {
             Tensor valid = target.ne(ignoreIndex);
             Tensor safeTarget = Tensors.where(valid, target, logProbs.backend().zeros(Shape.SCALAR, DType.INT64));

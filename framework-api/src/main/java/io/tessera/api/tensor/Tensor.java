@@ -1283,6 +1283,12 @@ public final class Tensor implements AutoCloseable {
                     + describe() + ", 'other' " + other.describe() + "); use mul");
         }
         if (rank() == 1 || other.rank() == 1) {
+            long rows = other.rank() == 1 ? other.shape.dim(0) : other.shape.dim(-2);
+            if (shape.dim(-1) != rows) {
+                throw new IllegalArgumentException("matmul: sizes do not match: 'this' " + describe() + " has "
+                        + shape.dim(-1) + (rank() == 1 ? " elements" : " columns") + ", 'other' " + other.describe()
+                        + " has " + rows + (other.rank() == 1 ? " elements" : " rows"));
+            }
             try (TensorScope sc = Tensors.scope()) {
                 Tensor a = rank() == 1 ? unsqueeze(0) : this;
                 Tensor b = other.rank() == 1 ? other.unsqueeze(-1) : other;

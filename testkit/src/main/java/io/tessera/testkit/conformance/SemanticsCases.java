@@ -78,7 +78,12 @@ public final class SemanticsCases {
                         SemanticsCases::stdNormGradAtZero),
                 new Case("crossEntropy mean with every target ignored: NaN loss, zero gradients",
                         SemanticsCases::crossEntropyAllIgnored),
-                new Case("mean over an empty axis is NaN, sum 0, prod 1, max refused", SemanticsCases::emptyReductions));
+                new Case("mean over an empty axis is NaN, sum 0, prod 1, max refused", SemanticsCases::emptyReductions),
+                new Case("crossEntropy with a target that does not fit names crossEntropy and both shapes",
+                        SemanticsCases::crossEntropyTargetMessage),
+                new Case("stack of unequal shapes names stack and the given shapes", SemanticsCases::stackMessage),
+                new Case("matmul of vectors of different lengths names the vectors' shapes",
+                        SemanticsCases::matmulVectorMessage));
     }
 
     // -------------------------------------------------------------------------------------------- broadcasting
@@ -293,5 +298,36 @@ public final class SemanticsCases {
                 .hasMessageContaining("max").hasMessageContaining("[0, 3]");
         m.sum().backward();
         assertThat(x.grad().shape()).isEqualTo(Shape.of(0, 3));
+    }
+
+    // ------------------------------------------------------------------------------------------------- messages
+
+    private static void crossEntropyTargetMessage(TensorBackend b) {
+        Tensor logits = b.zeros(2, 3, 4);
+        Tensor target = b.tensor(new long[10], 2, 5);
+        assertThatThrownBy(() -> Functional.crossEntropy(logits, target)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("crossEntropy:").hasMessageContaining("[2, 5]")
+                .hasMessageContaining("[2, 3, 4]").hasMessageContaining("[2, 4]").hasMessageNotContaining("gather");
+        assertThatThrownBy(() -> Losses.crossEntropy(logits, target)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("crossEntropy:").hasMessageContaining("[2, 5]");
+    }
+
+    private static void stackMessage(TensorBackend b) {
+        Tensor p = b.zeros(2, 3);
+        Tensor q = b.zeros(3, 2);
+        assertThatThrownBy(() -> Tensors.stack(List.of(p, q), 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("stack:").hasMessageContaining("[2, 3]").hasMessageContaining("[3, 2]")
+                .hasMessageNotContaining("concat");
+        assertThat(Tensors.stack(List.of(p, p), -1).shape()).isEqualTo(Shape.of(2, 3, 2));
+    }
+
+    private static void matmulVectorMessage(TensorBackend b) {
+        Tensor u = b.zeros(3);
+        Tensor v = b.zeros(4);
+        assertThatThrownBy(() -> u.matmul(v)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("matmul:").hasMessageContaining("float32[3]")
+                .hasMessageContaining("float32[4]").hasMessageNotContaining("[1, 3]");
+        assertThatThrownBy(() -> b.zeros(2, 3).matmul(v)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("float32[2, 3]").hasMessageContaining("float32[4]");
     }
 }
