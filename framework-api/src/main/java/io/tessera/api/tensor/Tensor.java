@@ -614,6 +614,12 @@ public final class Tensor implements AutoCloseable {
         if (!kind.isComparison() && dtype == DType.BOOL) {
             throw new IllegalArgumentException(op + ": arithmetic on bool tensors; convert with to(DType)");
         }
+        if (kind == BinaryOp.DIV && dtype == DType.INT64) {
+            // PyTorch's true division: integer operands are promoted to float32 (docs/tensor-api.md, dtype rules).
+            try (TensorScope sc = Tensors.scope()) {
+                return sc.keep(to(DType.FLOAT32).div(other.to(DType.FLOAT32)));
+            }
+        }
         Tensor r = out(binaryKernel(kind, a, shape, b, other.shape, outShape.rank()));
         if (kind.isComparison()) {
             return r;
@@ -630,9 +636,13 @@ public final class Tensor implements AutoCloseable {
             case DIV -> new Tensor[] {
                 x.requiresGrad() ? g.div(other).sumTo(sa) : null,
                 other.requiresGrad() ? g.mul(r).div(other).neg().sumTo(sb) : null};
+            // PyTorch's pow_backward_self / pow_backward_exponent: 0 where y == 0 (for x), and where x == 0 and
+            // y >= 0 (for y), instead of 0 * inf or 0 * log(0) = NaN.
             case POW -> new Tensor[] {
-                g.mul(other).mul(x.pow(other.sub(1))).sumTo(sa),
-                g.mul(r).mul(x.log()).sumTo(sb)};
+                x.requiresGrad() ? Tensors.where(other.eq(0), zeroScalar(),
+                        g.mul(other).mul(x.pow(other.sub(1)))).sumTo(sa) : null,
+                other.requiresGrad() ? Tensors.where(x.eq(0).and(other.ge(0)), zeroScalar(),
+                        g.mul(r).mul(x.log())).sumTo(sb) : null};
             case MAX, MIN -> {
                 Tensor pick = kind == BinaryOp.MAX ? x.gt(other) : x.lt(other);
                 Tensor tie = x.eq(other);
@@ -669,6 +679,10 @@ public final class Tensor implements AutoCloseable {
         Arrays.fill(d, 1);
         System.arraycopy(s.dims(), 0, d, rank - s.rank(), s.rank());
         return Shape.of(d);
+    }
+
+    private Tensor zeroScalar() {
+        return backend.zeros(Shape.SCALAR, dtype);
     }
 
     /** {@code this + s}. */
@@ -758,6 +772,20 @@ public final class Tensor implements AutoCloseable {
         if (dtype == DType.BOOL && !kind.isComparison()) {
             throw new IllegalArgumentException(op + ": arithmetic on bool tensor " + describe()
                     + "; convert with to(DType)");
+        }
+        if (dtype == DType.INT64 && !kind.isComparison()) {
+            // docs/tensor-api.md, dtype rules: an integral scalar acts like a Python int (the result stays int64);
+            // a fractional one, and any true division, promote to float32 as in PyTorch.
+            boolean integral = Double.isFinite(s) && Math.rint(s) == s;
+            if (kind == ScalarOp.POW && integral && s < 0) {
+                throw new IllegalArgumentException(op + ": integer " + describe() + " to the negative integer power "
+                        + s + " (PyTorch refuses it too); convert with to(DType.FLOAT32) first");
+            }
+            if (!integral || kind == ScalarOp.DIV || kind == ScalarOp.RDIV) {
+                try (TensorScope sc = Tensors.scope()) {
+                    return sc.keep(to(DType.FLOAT32).scalarOp(op, kind, s));
+                }
+            }
         }
         Tensor r = out(backend.scalar(kind, a, s));
         if (kind.isComparison()) {
@@ -1036,6 +1064,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Variance over {@code axes}: {@code sum((x - mean)^2) / (n - correction)}. */
     public Tensor var(int[] axes, boolean keepDim, int correction) {
+        requireFloat("var");
         int[] ax = resolveAxes("var", axes);
         long n = 1;
         for (int a : ax) {
@@ -1055,16 +1084,28 @@ public final class Tensor implements AutoCloseable {
 
     /** Standard deviation over {@code axes}. */
     public Tensor std(int[] axes, boolean keepDim, int correction) {
+        requireFloat("std");
         try (TensorScope sc = Tensors.scope()) {
-            return sc.keep(var(axes, keepDim, correction).sqrt());
+            return sc.keep(var(axes, keepDim, correction).sqrtZeroGradAtZero("std"));
         }
     }
 
     /** L2 norm over {@code axes}. */
     public Tensor norm(int[] axes, boolean keepDim) {
+        requireFloat("norm");
         try (TensorScope sc = Tensors.scope()) {
-            return sc.keep(square().sum(axes, keepDim).sqrt());
+            return sc.keep(square().sum(axes, keepDim).sqrtZeroGradAtZero("norm"));
         }
+    }
+
+    /**
+     * {@code sqrt} whose gradient is 0 where the result is 0, as PyTorch's std and norm backward passes mask it
+     * (plain {@code sqrt} gives {@code 0 * inf = NaN} at zero variance or a zero vector; issue 22).
+     */
+    private Tensor sqrtZeroGradAtZero(String op) {
+        Tensor r = out(backend.unary(UnaryOp.SQRT, live(op, "this")));
+        return Autograd.record(op, r, new Tensor[] {this}, g ->
+                new Tensor[] {Tensors.where(r.eq(0), zeroScalar(), g.div(r.mul(2)))});
     }
 
     private int[] allAxes() {
@@ -1104,6 +1145,10 @@ public final class Tensor implements AutoCloseable {
         if (dtype == DType.BOOL) {
             throw new IllegalArgumentException(op + ": reduction of bool tensor " + describe()
                     + "; convert with to(DType.INT64) or to(DType.FLOAT32)");
+        }
+        if (kind == ReduceOp.MEAN && !dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException(op + ": mean of integer tensor " + describe() + " (PyTorch refuses it"
+                    + " too: the result type is ambiguous); convert with to(DType.FLOAT32) first");
         }
         int[] ax = resolveAxes(op, axes);
         if (ax.length == 0) {
@@ -1238,6 +1283,12 @@ public final class Tensor implements AutoCloseable {
                     + describe() + ", 'other' " + other.describe() + "); use mul");
         }
         if (rank() == 1 || other.rank() == 1) {
+            long rows = other.rank() == 1 ? other.shape.dim(0) : other.shape.dim(-2);
+            if (shape.dim(-1) != rows) {
+                throw new IllegalArgumentException("matmul: sizes do not match: 'this' " + describe() + " has "
+                        + shape.dim(-1) + (rank() == 1 ? " elements" : " columns") + ", 'other' " + other.describe()
+                        + " has " + rows + (other.rank() == 1 ? " elements" : " rows"));
+            }
             try (TensorScope sc = Tensors.scope()) {
                 Tensor a = rank() == 1 ? unsqueeze(0) : this;
                 Tensor b = other.rank() == 1 ? other.unsqueeze(-1) : other;

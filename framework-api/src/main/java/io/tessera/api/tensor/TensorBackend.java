@@ -159,7 +159,7 @@ public interface TensorBackend extends AutoCloseable {
     /** {@code op(x, value)} elementwise. */
     TensorStorage scalar(ScalarOp op, TensorStorage x, double value);
 
-    /** {@code op(a, b)} elementwise with NumPy broadcasting. */
+    /** {@code op(a, b)} elementwise with NumPy broadcasting; {@code a} and {@code b} arrive with equal rank. */
     TensorStorage binary(BinaryOp op, TensorStorage a, TensorStorage b);
 
     /** {@code target = op(target, other)}, {@code other} broadcast to {@code target}'s shape. */
@@ -173,7 +173,7 @@ public interface TensorBackend extends AutoCloseable {
 
     // ---------------------------------------------------------------------------------------- kernels: reductions
 
-    /** Reduces over {@code axes} (sorted, distinct, non-empty). */
+    /** Reduces over {@code axes} (sorted, distinct, non-empty) of a non-empty {@code x}. */
     TensorStorage reduce(ReduceOp op, TensorStorage x, int[] axes, boolean keepDim);
 
     /** Index (int64) of the maximum along {@code axis}; the first one on ties. */
@@ -199,7 +199,10 @@ public interface TensorBackend extends AutoCloseable {
     /** Concatenation along {@code axis}; all inputs have the same rank and agree on other axes. */
     TensorStorage concat(List<TensorStorage> xs, int axis);
 
-    /** {@code x[start0:stop0:step0, ...]} for every axis ({@code step > 0}, bounds in range). */
+    /**
+     * {@code x[start0:stop0:step0, ...]} for every axis ({@code step > 0}, bounds in range, and {@code stop} one past
+     * the last element taken, so it never runs past the end).
+     */
     TensorStorage slice(TensorStorage x, long[] start, long[] stop, long[] step);
 
     /**
