@@ -1,10 +1,13 @@
-package io.tessera.api.tensor;
+package io.tessera.api.tensor.spi;
+
+import io.tessera.api.tensor.DType;
+import io.tessera.api.tensor.Shape;
 
 import org.apiguardian.api.API;
 
 /**
  * A backend-owned block of tensor memory: opaque to the API, which only asks for its shape and dtype and closes it.
- * Each storage returned by a {@link TensorBackend} kernel is independent: closing one never invalidates another
+ * Each storage returned by a {@link TensorKernels} kernel is independent: closing one never invalidates another
  * (backends copy rather than hand out views they cannot track).
  */
 @API(status = API.Status.EXPERIMENTAL, since = "1.0")
