@@ -10,8 +10,8 @@ import io.tessera.api.io.SafetensorsFile;
 import io.tessera.api.nn.BatchNorm2d;
 import io.tessera.api.nn.Conv2d;
 import io.tessera.api.nn.ConvTranspose2d;
-import io.tessera.api.nn.Dropout;
 import io.tessera.api.nn.Dropout2d;
+import io.tessera.api.nn.Dropout;
 import io.tessera.api.nn.Embedding;
 import io.tessera.api.nn.Flatten;
 import io.tessera.api.nn.GroupNorm;
@@ -47,7 +47,7 @@ class ModuleTest {
 
     @BeforeAll
     static void open() {
-        backend = CpuBackend.create();
+        backend = TestBackends.cpu();
     }
 
     @AfterAll
@@ -94,7 +94,7 @@ class ModuleTest {
         try (Net net = new Net(backend, 3); TensorScope sc = Tensors.scope()) {
             Tensor x = new Generator(4).normal(backend, io.tessera.api.tensor.Shape.of(3, 1, 6, 6), 0, 1);
             Tensor target = backend.tensor(new long[] {0, 4, 2}, 3);
-            io.tessera.api.nn.Losses.crossEntropy(net.forward(x), target).backward();
+            io.tessera.api.tensor.Functional.crossEntropy(net.forward(x), target).backward();
             net.namedParameters().forEach((name, p) -> {
                 assertThat(p.grad()).as(name + " has a gradient").isNotNull();
                 double sumAbs = 0;

@@ -30,7 +30,7 @@ class TensorWeightsTest {
 
     @BeforeAll
     static void open() {
-        backend = CpuBackend.create();
+        backend = TestBackends.cpu();
     }
 
     @AfterAll

@@ -6,12 +6,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 
-/** Finds the CPU backend through {@link ServiceLoader}, as an application would. */
-final class CpuBackend {
-    private CpuBackend() {
+/**
+ * The backend these tests compute on, found through {@link ServiceLoader} as an application finds it: the CPU
+ * backend for now (a test-scope dependency; the test kit's reference backend may take its place).
+ */
+final class TestBackends {
+    private TestBackends() {
     }
 
-    static TensorBackend create() {
+    /** A new CPU backend; the caller closes it. */
+    static TensorBackend cpu() {
         List<String> found = new ArrayList<>();
         for (TensorBackendProvider p : ServiceLoader.load(TensorBackendProvider.class)) {
             found.add(p.name());

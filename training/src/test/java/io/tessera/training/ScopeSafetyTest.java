@@ -15,13 +15,14 @@ import io.tessera.api.nn.Losses;
 import io.tessera.api.nn.MaxPool2d;
 import io.tessera.api.nn.Module;
 import io.tessera.api.nn.Reduction;
-import io.tessera.api.nn.SiLU;
 import io.tessera.api.nn.Sequential;
+import io.tessera.api.nn.SiLU;
 import io.tessera.api.nn.Softplus;
 import io.tessera.api.optim.Adam;
 import io.tessera.api.optim.Optimizer;
 import io.tessera.api.optim.Sgd;
 import io.tessera.api.tensor.DType;
+import io.tessera.api.tensor.Functional;
 import io.tessera.api.tensor.Generator;
 import io.tessera.api.tensor.Shape;
 import io.tessera.api.tensor.Tensor;
@@ -29,8 +30,8 @@ import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -46,7 +47,7 @@ class ScopeSafetyTest {
 
     @BeforeAll
     static void open() {
-        backend = CpuBackend.create();
+        backend = TestBackends.cpu();
     }
 
     @AfterAll
@@ -92,7 +93,7 @@ class ScopeSafetyTest {
         assertThat(net.stateDict().values()).noneMatch(Tensor::isClosed);
         try (net; adam; TensorScope step = Tensors.scope()) {
             Tensor target = backend.tensor(new long[] {0, 2}, 2);
-            Losses.crossEntropy(net.forward(input(2)), target).backward();
+            Functional.crossEntropy(net.forward(input(2)), target).backward();
             adam.step();
             assertThat(adam.state().tensors().values()).noneMatch(Tensor::isClosed);
             assertThat(adam.steps()).isEqualTo(1);
@@ -147,9 +148,11 @@ class ScopeSafetyTest {
         List<Function<Net, Tensor>> losses = new ArrayList<>();
         Tensor target = backend.tensor(new long[] {1, 2}, 2);
         losses.add(n -> Losses.crossEntropy(n.forward(input(3)), target, 0.1, 0, Reduction.MEAN));
-        losses.add(n -> Losses.mse(n.forward(input(4)), target.to(DType.FLOAT32).unsqueeze(1).expand(Shape.of(2, 3))));
-        losses.add(n -> Losses.cosineSimilarity(n.forward(input(5)), n.forward(input(6)), 1).sum());
-        losses.add(n -> Losses.bceWithLogits(n.forward(input(7)), n.forward(input(8)).sigmoid().detach()));
+        losses.add(n -> Losses.mse(n.forward(input(4)), target.to(DType.FLOAT32).unsqueeze(1).expand(Shape.of(2, 3)),
+                Reduction.SUM));
+        losses.add(n -> Functional.cosineSimilarity(n.forward(input(5)), n.forward(input(6)), 1, 1e-8).sum());
+        losses.add(n -> Losses.bceWithLogits(n.forward(input(7)), n.forward(input(8)).sigmoid().detach(), null,
+                Reduction.NONE).sum());
         for (Function<Net, Tensor> loss : losses) {
             Map<String, float[]> inside = gradients(loss, false);
             Map<String, float[]> after = gradients(loss, true);

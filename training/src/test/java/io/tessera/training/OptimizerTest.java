@@ -27,7 +27,7 @@ class OptimizerTest {
 
     @BeforeAll
     static void open() {
-        backend = CpuBackend.create();
+        backend = TestBackends.cpu();
     }
 
     @AfterAll
