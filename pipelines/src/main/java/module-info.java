@@ -10,7 +10,7 @@ module io.tessera.pipelines {
     requires transitive io.tessera.host;
     requires static org.apiguardian.api;
     requires com.fasterxml.jackson.databind;
-    requires com.fasterxml.jackson.dataformat.yaml;
+    requires org.snakeyaml.engine.v2;
     // the run report's PNG charts (XChart, an automatic module, drawing with java.desktop's Java2D, headless)
     requires org.knowm.xchart;
     requires java.desktop;
