@@ -1,18 +1,28 @@
-package io.tessera.pipelines.internal;
+package io.tessera.reports.html;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tessera.pipelines.RunStatus;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.samskivert.mustache.Mustache;
+import com.samskivert.mustache.Template;
+import io.tessera.pipelines.internal.AtomicFiles;
+import io.tessera.pipelines.report.RunSummary;
 import java.awt.Color;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -31,34 +41,39 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * Writes {@code report.html} and its PNG charts (XChart, drawn headless) into the run folder: status and summary,
  * the metrics table, training curves per training step, comparisons across steps, confusion matrices, per-class
- * accuracy, timings, the figures steps left in their work folders, and the resolved pipeline.
+ * accuracy, timings, the figures steps left in their work folders, and the resolved pipeline. This class gathers the
+ * data into a model of sections and blocks (tables, figures, notes) and draws the charts; the page itself is the
+ * Mustache template {@code report.html.mustache} beside it, which escapes every value.
  */
 final class ReportWriter {
     private static final int WIDTH = 540;
     private static final int HEIGHT = 360;
     private static final List<String> SHARED_METRICS = List.of("accuracy", "macro_f1", "val_accuracy");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Template TEMPLATE = template();
 
-    private final RunFolder folder;
-    private final ValidatedPipeline pipeline;
-    private final RunRecord record;
-    private final RunStatus status;
-    private final String failure;
-    private final String backend;
-    private final Instant started;
-    private final double seconds;
-    private final StringBuilder html = new StringBuilder();
+    private final RunSummary run;
+    // Mustache's model: plain maps and lists (read without reflection into this module)
+    private final List<Object> sections = new ArrayList<>();
+    private List<Object> blocks;
     private int charts;
 
-    ReportWriter(RunFolder folder, ValidatedPipeline pipeline, RunRecord record, RunStatus status, String failure,
-            String backend, Instant started, double seconds) {
-        this.folder = folder;
-        this.pipeline = pipeline;
-        this.record = record;
-        this.status = status;
-        this.failure = failure;
-        this.backend = backend;
-        this.started = started;
-        this.seconds = seconds;
+    ReportWriter(RunSummary run) {
+        this.run = run;
+    }
+
+    private static Template template() {
+        try (InputStream in = ReportWriter.class.getResourceAsStream("report.html.mustache")) {
+            if (in == null) {
+                throw new IllegalStateException("report.html.mustache is missing from the io.tessera.reports jar");
+            }
+            try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                // empty strings (no failure) and missing keys (a figure without a width) are false in sections
+                return Mustache.compiler().emptyStringIsFalse(true).compile(reader);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read report.html.mustache", e);
+        }
     }
 
     void write() throws IOException {
@@ -66,9 +81,7 @@ final class ReportWriter {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
-        Files.createDirectories(folder.reportAssets());
-        head();
-        summary();
+        Files.createDirectories(run.assetsDirectory());
         metricsTable();
         trainingCurves();
         comparisons();
@@ -76,85 +89,78 @@ final class ReportWriter {
         timings();
         figures();
         config();
-        html.append("</main>\n</body>\n</html>\n");
-        AtomicFiles.writeString(folder.report(), html.toString());
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("title", run.pipeline());
+        page.put("status", run.status().name().toLowerCase(Locale.ROOT));
+        page.put("run", run.runDirectory().getFileName().toString());
+        page.put("failure", run.failure());
+        page.put("summary", List.of(
+                pair("source", run.source()),
+                pair("backend", run.backend()),
+                pair("seed", Long.toString(run.seed())),
+                pair("started", run.started().toString()),
+                pair("wall time", String.format(Locale.ROOT, "%.1f s", run.seconds())),
+                pair("steps", String.join(", ", run.steps()))));
+        page.put("sections", sections);
+        AtomicFiles.writeString(run.reportFile(), TEMPLATE.execute(page));
     }
 
-    private void head() {
-        html.append("""
-                <!DOCTYPE html>
-                <html lang="en">
-                <head>
-                <meta charset="utf-8">
-                <title>%s — Tessera run report</title>
-                <style>
-                body { font-family: system-ui, -apple-system, "DejaVu Sans", sans-serif; margin: 0; color: #1d2330;
-                       background: #f6f7f9; }
-                main { max-width: 1180px; margin: 0 auto; padding: 24px 32px 64px; }
-                h1 { font-size: 26px; margin-bottom: 4px; }
-                h2 { font-size: 19px; margin-top: 36px; border-bottom: 1px solid #d8dce3; padding-bottom: 4px; }
-                table { border-collapse: collapse; background: white; margin: 8px 0; }
-                th, td { border: 1px solid #d8dce3; padding: 5px 10px; text-align: left; font-size: 14px; }
-                th { background: #eef0f4; }
-                td.num { text-align: right; font-variant-numeric: tabular-nums; }
-                .status { display: inline-block; padding: 3px 10px; border-radius: 4px; color: white;
-                          font-weight: 600; }
-                .succeeded { background: #2e7d32; } .failed { background: #c62828; }
-                .cancelled { background: #ef6c00; }
-                figure { display: inline-block; margin: 8px 16px 8px 0; background: white; padding: 6px;
-                         border: 1px solid #d8dce3; }
-                figure img { display: block; max-width: 100%%; }
-                figcaption { font-size: 13px; color: #555; padding-top: 4px; }
-                pre { background: white; border: 1px solid #d8dce3; padding: 12px; overflow-x: auto;
-                      font-size: 13px; }
-                .muted { color: #666; }
-                </style>
-                </head>
-                <body>
-                <main>
-                """.formatted(esc(pipeline.name())));
+    // ---- the model: sections of blocks ----
+
+    private void section(String heading) {
+        blocks = new ArrayList<>();
+        sections.add(Map.of("heading", heading, "blocks", blocks));
     }
 
-    private void summary() {
-        String st = status.name().toLowerCase(Locale.ROOT);
-        html.append("<h1>").append(esc(pipeline.name())).append(" <span class=\"status ").append(st).append("\">")
-                .append(st).append("</span></h1>\n");
-        html.append("<p class=\"muted\">Tessera pipeline run <code>").append(esc(folder.dir().getFileName()
-                .toString())).append("</code></p>\n");
-        if (!failure.isEmpty()) {
-            html.append("<p><strong>").append(esc(failure)).append("</strong></p>\n");
+    private void subheading(String text) {
+        blocks.add(Map.of("subheading", text));
+    }
+
+    private void note(String text) {
+        blocks.add(Map.of("note", text));
+    }
+
+    private void table(List<String> header, List<List<Object>> rows) {
+        List<Object> out = new ArrayList<>();
+        for (List<Object> row : rows) {
+            List<Object> cells = new ArrayList<>();
+            for (Object cell : row) {
+                cells.add(cell instanceof Double d ? Map.of("text", fmt(d), "num", true)
+                        : Map.of("text", String.valueOf(cell), "num", false));
+            }
+            out.add(Map.of("cells", cells));
         }
-        html.append("<table>\n");
-        row("source", pipeline.source());
-        row("backend", backend);
-        row("seed", Long.toString(pipeline.seed()));
-        row("started", started.toString());
-        row("wall time", String.format(Locale.ROOT, "%.1f s", seconds));
-        row("steps", String.join(", ", pipeline.steps().stream().map(ValidatedPipeline.StepNode::id).toList()));
-        html.append("</table>\n");
+        blocks.add(Map.of("table", Map.of("header", header, "rows", out)));
     }
 
-    private void row(String key, String value) {
-        html.append("<tr><th>").append(esc(key)).append("</th><td>").append(esc(value)).append("</td></tr>\n");
+    private static Map<String, String> pair(String key, String value) {
+        return Map.of("key", key, "value", value);
     }
+
+    private void figure(Chart<?, ?> chart, String name, String caption) throws IOException {
+        String file = (++charts < 10 ? "0" : "") + charts + "-" + name.replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
+        AtomicFiles.write(run.assetsDirectory().resolve(file), BitmapEncoder.getBitmapBytes(chart,
+                BitmapEncoder.BitmapFormat.PNG));
+        String src = run.runDirectory().relativize(run.assetsDirectory().resolve(file)).toString().replace('\\', '/');
+        blocks.add(Map.of("figure", Map.of("src", src, "caption", caption, "width", chart.getWidth())));
+    }
+
+    // ---- the sections ----
 
     private void metricsTable() {
-        Map<String, Map<String, Double>> metrics = record.metrics();
-        html.append("<h2>Metrics</h2>\n");
+        Map<String, Map<String, Double>> metrics = run.metrics();
+        section("Metrics");
         if (metrics.isEmpty()) {
-            html.append("<p class=\"muted\">No step recorded metrics.</p>\n");
+            note("No step recorded metrics.");
             return;
         }
-        html.append("<table>\n<tr><th>step</th><th>uses</th><th>metric</th><th>value</th></tr>\n");
-        Map<String, String> uses = record.uses();
+        List<List<Object>> rows = new ArrayList<>();
         metrics.forEach((step, m) -> m.forEach((k, v) -> {
             if (!k.contains("/")) {
-                html.append("<tr><td>").append(esc(step)).append("</td><td>").append(esc(uses.getOrDefault(step,
-                        ""))).append("</td><td>").append(esc(k)).append("</td><td class=\"num\">").append(fmt(v))
-                        .append("</td></tr>\n");
+                rows.add(List.of(step, run.uses().getOrDefault(step, ""), k, v));
             }
         }));
-        html.append("</table>\n");
+        table(List.of("step", "uses", "metric", "value"), rows);
         // Per-class values (keys like class_accuracy/Coat) in one table per step.
         metrics.forEach((step, m) -> {
             Map<String, Map<String, Double>> perClass = new TreeMap<>();
@@ -170,34 +176,34 @@ final class ReportWriter {
             }
             Set<String> cols = new LinkedHashSet<>();
             perClass.values().forEach(r -> cols.addAll(r.keySet()));
-            html.append("<h3>").append(esc(step)).append(": per class</h3>\n<table>\n<tr><th>class</th>");
-            cols.forEach(c -> html.append("<th>").append(esc(c)).append("</th>"));
-            html.append("</tr>\n");
+            subheading(step + ": per class");
+            List<String> header = new ArrayList<>(List.of("class"));
+            header.addAll(cols);
+            List<List<Object>> classRows = new ArrayList<>();
             perClass.forEach((cls, r) -> {
-                html.append("<tr><td>").append(esc(cls)).append("</td>");
-                cols.forEach(c -> html.append("<td class=\"num\">").append(r.containsKey(c) ? fmt(r.get(c)) : "")
-                        .append("</td>"));
-                html.append("</tr>\n");
+                List<Object> row = new ArrayList<>(List.of(cls));
+                cols.forEach(c -> row.add(r.containsKey(c) ? (Object) r.get(c) : ""));
+                classRows.add(row);
             });
-            html.append("</table>\n");
+            table(header, classRows);
         });
     }
 
     private void trainingCurves() throws IOException {
-        Map<String, Map<String, TreeMap<Long, Double>>> series = record.series();
-        Map<String, TreeMap<Integer, Map<String, Double>>> epochs = record.epochs();
+        Map<String, Map<String, NavigableMap<Long, Double>>> series = run.series();
+        Map<String, NavigableMap<Integer, Map<String, Double>>> epochs = run.epochs();
         Set<String> steps = new LinkedHashSet<>();
-        for (ValidatedPipeline.StepNode n : pipeline.steps()) {
-            if (series.containsKey(n.id()) || epochs.containsKey(n.id())) {
-                steps.add(n.id());
+        for (String id : run.steps()) {
+            if (series.containsKey(id) || epochs.containsKey(id)) {
+                steps.add(id);
             }
         }
         if (steps.isEmpty()) {
             return;
         }
-        html.append("<h2>Training curves</h2>\n");
+        section("Training curves");
         for (String step : steps) {
-            Map<String, TreeMap<Long, Double>> s = series.getOrDefault(step, Map.of());
+            Map<String, NavigableMap<Long, Double>> s = series.getOrDefault(step, Map.of());
             if (!s.isEmpty()) {
                 XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(step + ": per optimizer step")
                         .xAxisTitle("optimizer step").yAxisTitle(s.size() == 1 ? s.keySet().iterator().next()
@@ -210,7 +216,7 @@ final class ReportWriter {
                 });
                 figure(chart, step + "-steps", step + ": " + String.join(", ", s.keySet()) + " per optimizer step");
             }
-            TreeMap<Integer, Map<String, Double>> e = epochs.get(step);
+            NavigableMap<Integer, Map<String, Double>> e = epochs.get(step);
             if (e != null && !e.isEmpty()) {
                 Set<String> names = new LinkedHashSet<>();
                 e.values().forEach(m -> names.addAll(m.keySet()));
@@ -249,16 +255,14 @@ final class ReportWriter {
 
     private void comparisons() throws IOException {
         List<String> withComparison = new ArrayList<>();
-        for (ValidatedPipeline.StepNode s : pipeline.steps()) {
-            Path file = folder.stepDir(s.id()).resolve("comparison.json");
-            if (Files.isRegularFile(file)) {
-                withComparison.add(s.id());
+        for (String id : run.steps()) {
+            if (Files.isRegularFile(stepDir(id).resolve("comparison.json"))) {
+                withComparison.add(id);
             }
         }
-        Map<String, Map<String, Double>> metrics = record.metrics();
         // Steps sharing a metric (two evaluations' accuracy) get a bar chart even without core/compare.
         Map<String, Map<String, Double>> byMetric = new LinkedHashMap<>();
-        metrics.forEach((step, m) -> m.forEach((k, v) -> {
+        run.metrics().forEach((step, m) -> m.forEach((k, v) -> {
             if (!k.contains("/") && Double.isFinite(v)) {
                 byMetric.computeIfAbsent(k, x -> new LinkedHashMap<>()).put(step, v);
             }
@@ -269,26 +273,26 @@ final class ReportWriter {
         if (withComparison.isEmpty() && byMetric.isEmpty()) {
             return;
         }
-        html.append("<h2>Comparisons</h2>\n");
+        section("Comparisons");
         for (String id : withComparison) {
-            JsonNode doc = PipelineTrees.JSON.readTree(folder.stepDir(id).resolve("comparison.json").toFile());
+            JsonNode doc = JSON.readTree(stepDir(id).resolve("comparison.json").toFile());
             List<String> keys = new ArrayList<>();
             doc.get("keys").forEach(k -> keys.add(k.asText()));
             List<String> names = new ArrayList<>();
             doc.get("rows").forEach(r -> names.add(r.get("name").asText()));
-            html.append("<h3>").append(esc(id)).append("</h3>\n<table>\n<tr><th>model</th>");
-            keys.forEach(k -> html.append("<th>").append(esc(k)).append("</th>"));
-            html.append("</tr>\n");
+            subheading(id);
+            List<String> header = new ArrayList<>(List.of("model"));
+            header.addAll(keys);
+            List<List<Object>> rows = new ArrayList<>();
             doc.get("rows").forEach(r -> {
-                html.append("<tr><td>").append(esc(r.get("name").asText())).append("</td>");
+                List<Object> row = new ArrayList<>(List.of(r.get("name").asText()));
                 keys.forEach(k -> {
                     JsonNode v = r.get("values").get(k);
-                    html.append("<td class=\"num\">").append(v == null || !v.isNumber() ? "" : fmt(v.asDouble()))
-                            .append("</td>");
+                    row.add(v == null || !v.isNumber() ? "" : (Object) v.asDouble());
                 });
-                html.append("</tr>\n");
+                rows.add(row);
             });
-            html.append("</table>\n");
+            table(header, rows);
             // Metrics in [0, 1] (accuracy, F1) share one grouped chart; any other (a loss, a parameter count, a
             // step time) gets a chart of its own, so that its scale does not flatten the others.
             List<String> unitKeys = new ArrayList<>();
@@ -350,16 +354,16 @@ final class ReportWriter {
 
     private void confusionMatrices() throws IOException {
         boolean header = false;
-        for (ValidatedPipeline.StepNode s : pipeline.steps()) {
-            Path file = folder.stepDir(s.id()).resolve("confusion.json");
+        for (String id : run.steps()) {
+            Path file = stepDir(id).resolve("confusion.json");
             if (!Files.isRegularFile(file)) {
                 continue;
             }
             if (!header) {
-                html.append("<h2>Confusion matrices and per-class accuracy</h2>\n");
+                section("Confusion matrices and per-class accuracy");
                 header = true;
             }
-            JsonNode doc = PipelineTrees.JSON.readTree(file.toFile());
+            JsonNode doc = JSON.readTree(file.toFile());
             List<String> classes = new ArrayList<>();
             doc.get("classes").forEach(c -> classes.add(c.asText()));
             int n = classes.size();
@@ -374,8 +378,8 @@ final class ReportWriter {
                 }
             }
             List<String> ys = new ArrayList<>(classes);
-            java.util.Collections.reverse(ys);
-            HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(WIDTH - 40).title(s.id()
+            Collections.reverse(ys);
+            HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(WIDTH - 40).title(id
                     + ": confusion matrix").xAxisTitle("predicted").yAxisTitle("true").build();
             chart.getStyler().setShowValue(true);
             chart.getStyler().setMin(0);
@@ -386,8 +390,8 @@ final class ReportWriter {
             chart.getStyler().setChartBackgroundColor(Color.WHITE);
             chart.getStyler().setLegendVisible(false);
             chart.addSeries("counts", classes, ys, cells);
-            figure(chart, s.id() + "-confusion", s.id() + ": rows are true classes, columns predictions");
-            Map<String, Double> m = record.metricsOf(s.id());
+            figure(chart, id + "-confusion", id + ": rows are true classes, columns predictions");
+            Map<String, Double> m = run.metricsOf(id);
             List<String> xs = new ArrayList<>();
             List<Double> accs = new ArrayList<>();
             for (String c : classes) {
@@ -398,7 +402,7 @@ final class ReportWriter {
                 }
             }
             if (!xs.isEmpty()) {
-                CategoryChart bars = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(s.id()
+                CategoryChart bars = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(id
                         + ": accuracy per class").xAxisTitle("class").yAxisTitle("accuracy").build();
                 style(bars.getStyler());
                 bars.getStyler().setLegendVisible(false);
@@ -406,28 +410,23 @@ final class ReportWriter {
                 bars.getStyler().setYAxisMin(0.0);
                 bars.getStyler().setYAxisMax(1.0);
                 bars.addSeries("accuracy", xs, accs);
-                figure(bars, s.id() + "-per-class", s.id() + ": accuracy per class");
+                figure(bars, id + "-per-class", id + ": accuracy per class");
             }
         }
     }
 
     private void timings() throws IOException {
-        Map<String, Double> secs = record.seconds();
-        Map<String, String> statuses = record.statuses();
-        Map<String, Map<String, Double>> measured = record.timings();
-        html.append("<h2>Timings</h2>\n<table>\n<tr><th>step</th><th>uses</th><th>status</th><th>seconds</th>"
-                + "<th>measurements</th></tr>\n");
-        Map<String, String> uses = record.uses();
-        statuses.forEach((id, st) -> {
+        Map<String, Double> secs = run.stepSeconds();
+        section("Timings");
+        List<List<Object>> rows = new ArrayList<>();
+        run.stepStatuses().forEach((id, st) -> {
             StringBuilder m = new StringBuilder();
-            measured.getOrDefault(id, Map.of()).forEach((k, v) -> m.append(m.length() == 0 ? "" : ", ").append(k)
-                    .append(' ').append(fmt(v)));
-            html.append("<tr><td>").append(esc(id)).append("</td><td>").append(esc(uses.getOrDefault(id, "")))
-                    .append("</td><td>").append(esc(st)).append("</td><td class=\"num\">")
-                    .append(secs.containsKey(id) ? String.format(Locale.ROOT, "%.2f", secs.get(id)) : "")
-                    .append("</td><td>").append(esc(m.toString())).append("</td></tr>\n");
+            run.timings().getOrDefault(id, Map.of()).forEach((k, v) -> m.append(m.length() == 0 ? "" : ", ")
+                    .append(k).append(' ').append(fmt(v)));
+            rows.add(List.of(id, run.uses().getOrDefault(id, ""), st, secs.containsKey(id)
+                    ? String.format(Locale.ROOT, "%.2f", secs.get(id)) : "", m.toString()));
         });
-        html.append("</table>\n");
+        table(List.of("step", "uses", "status", "seconds", "measurements"), rows);
         if (secs.size() >= 2) {
             CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title("seconds per step")
                     .xAxisTitle("step").yAxisTitle("seconds").build();
@@ -441,39 +440,34 @@ final class ReportWriter {
     /** PNG or SVG files steps put in their work folders. */
     private void figures() throws IOException {
         List<String> found = new ArrayList<>();
-        for (ValidatedPipeline.StepNode s : pipeline.steps()) {
-            Path dir = folder.stepDir(s.id());
+        for (String id : run.steps()) {
+            Path dir = stepDir(id);
             if (!Files.isDirectory(dir)) {
                 continue;
             }
             try (Stream<Path> files = Files.list(dir)) {
                 files.filter(p -> p.getFileName().toString().matches("(?i).*\\.(png|svg)")).sorted().forEach(p ->
-                        found.add(folder.dir().relativize(p).toString().replace('\\', '/')));
+                        found.add(run.runDirectory().relativize(p).toString().replace('\\', '/')));
             }
         }
         if (found.isEmpty()) {
             return;
         }
-        html.append("<h2>Figures from the steps</h2>\n");
+        section("Figures from the steps");
         for (String f : found) {
-            html.append("<figure><img src=\"").append(esc(f)).append("\" alt=\"").append(esc(f))
-                    .append("\"><figcaption>").append(esc(f)).append("</figcaption></figure>\n");
+            blocks.add(Map.of("figure", Map.of("src", f, "caption", f)));
         }
     }
 
     private void config() throws IOException {
-        html.append("<h2>Resolved pipeline</h2>\n<pre>");
-        String text = Files.isRegularFile(folder.pipelineYaml()) ? Files.readString(folder.pipelineYaml()) : "";
-        html.append(esc(text)).append("</pre>\n");
+        section("Resolved pipeline");
+        Path yaml = run.resolvedPipeline();
+        blocks.add(Map.of("pre", Map.of("text", Files.isRegularFile(yaml) ? Files.readString(yaml) : "")));
     }
 
-    private void figure(Chart<?, ?> chart, String name, String caption) throws IOException {
-        String file = (++charts < 10 ? "0" : "") + charts + "-" + name.replaceAll("[^A-Za-z0-9._-]", "_") + ".png";
-        AtomicFiles.write(folder.reportAssets().resolve(file), BitmapEncoder.getBitmapBytes(chart,
-                BitmapEncoder.BitmapFormat.PNG));
-        html.append("<figure><img src=\"report/").append(esc(file)).append("\" alt=\"").append(esc(caption))
-                .append("\" width=\"").append(chart.getWidth()).append("\"><figcaption>").append(esc(caption))
-                .append("</figcaption></figure>\n");
+    private Path stepDir(String id) {
+        Path dir = run.stepDirectories().get(id);
+        return dir != null ? dir : run.runDirectory().resolve("steps").resolve(id);
     }
 
     private static void style(Styler s) {
@@ -491,9 +485,5 @@ final class ReportWriter {
             return Long.toString((long) v);
         }
         return String.format(Locale.ROOT, "%.4f", v);
-    }
-
-    static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }
