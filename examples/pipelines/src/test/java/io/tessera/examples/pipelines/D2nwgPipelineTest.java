@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tessera.api.pipeline.Step;
 import io.tessera.host.TesseraHost;
+import io.tessera.host.pipeline.Pipeline;
+import io.tessera.host.pipeline.PipelineEvent;
+import io.tessera.host.pipeline.RunStatus;
 import io.tessera.host.pipeline.RunOptions;
 import io.tessera.host.pipeline.RunResult;
 import io.tessera.host.pipeline.ValidationReport;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -109,5 +113,51 @@ class D2nwgPipelineTest {
         JsonNode run = JSON.readTree(dir.resolve("run.json").toFile());
         assertThat(run.at("/steps/zoo/timings/models_per_min").asDouble()).isPositive();
         assertThat(run.at("/steps/generate/timings/generated_vectors_per_s").asDouble()).isPositive();
+    }
+
+    /**
+     * The zoo (trained on two threads), VAE and diffusion steps stopped after a zoo checkpoint, resumed and stopped
+     * again after a diffusion checkpoint, then resumed to the end: the same metrics.json as an uninterrupted run.
+     */
+    @Test
+    void zooVaeAndDiffusionResumeToTheMetricsOfAnUninterruptedRun() throws Exception {
+        Pipeline p = Pipeline.builder("d2nwg-resume").backend("cpu").seed(5)
+                .step("data", "datasets/idx", s -> s.with("sample", "mnist"))
+                .step("zoo", "d2nwg/zoo", s -> s.with("tasks", 4).with("held_out", 1).with("seeds", 2)
+                        .with("steps", 20).with("workers", 2).with("checkpoint_every", 3)
+                        .input("train", "data.train").input("test", "data.test"))
+                .step("vae", "d2nwg/train-vae", s -> s.with("steps", 30).with("checkpoint_every", 10)
+                        .with("recon_check", 2).input("zoo", "zoo.zoo"))
+                .step("diffusion", "d2nwg/train-diffusion", s -> s.with("steps", 40).with("batch_size", 8)
+                        .with("timesteps", 100).with("beta_start", 1e-4).with("beta_end", 0.02)
+                        .with("checkpoint_every", 20).input("zoo", "zoo.zoo").input("vae", "vae.vae"))
+                .build();
+        try (TesseraHost host = host()) {
+            RunResult whole = host.pipelines().run(p, RunOptions.builder().outputRoot(runs).build());
+            assertThat(whole.succeeded()).as(whole.failure().orElse("")).isTrue();
+            RunResult first = stopAt(host, p, null, "zoo", 3);
+            RunResult second = stopAt(host, p, first.runDirectory(), "diffusion", 20);
+            RunResult last = host.pipelines().run(p, RunOptions.builder().outputRoot(runs)
+                    .resume(second.runDirectory()).build());
+            assertThat(last.succeeded()).as(last.failure().orElse("")).isTrue();
+            assertThat(Files.readString(last.runDirectory().resolve("metrics.json")))
+                    .isEqualTo(Files.readString(whole.runDirectory().resolve("metrics.json")));
+            assertThat(Files.readString(last.runDirectory().resolve("logs/zoo.log"))).contains("resumed with");
+        }
+    }
+
+    private RunResult stopAt(TesseraHost host, Pipeline p, Path resume, String step, long position) {
+        AtomicBoolean stop = new AtomicBoolean();
+        RunOptions.Builder o = RunOptions.builder().outputRoot(runs).cancelWhen(stop::get).listener(e -> {
+            if (e instanceof PipelineEvent.CheckpointSaved c && c.step().equals(step) && c.position() >= position) {
+                stop.set(true);
+            }
+        });
+        if (resume != null) {
+            o.resume(resume);
+        }
+        RunResult r = host.pipelines().run(p, o.build());
+        assertThat(r.status()).as(r.failure().orElse("")).isEqualTo(RunStatus.CANCELLED);
+        return r;
     }
 }
