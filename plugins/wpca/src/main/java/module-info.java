@@ -16,4 +16,7 @@ module io.tessera.plugin.wpca {
     exports io.tessera.plugin.wpca;
 
     provides io.tessera.api.plugin.Plugin with io.tessera.plugin.wpca.WpcaPlugin;
+    provides io.tessera.api.pipeline.Step with io.tessera.plugin.wpca.SampleStep, io.tessera.plugin.wpca.ScoreStep,
+            io.tessera.plugin.wpca.SearchStep, io.tessera.plugin.wpca.TrainCandidatesStep,
+            io.tessera.plugin.wpca.CorrelateStep;
 }
