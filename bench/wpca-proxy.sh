@@ -15,7 +15,7 @@ out=target-bench
 ./mvnw -q -o -Dtessera.out=$out -pl plugins/wpca -am test-compile dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile=cp.txt >/dev/null
 cp="plugins/wpca/$out/test-classes:plugins/wpca/$out/classes:$(cat plugins/wpca/cp.txt)"
-rm -f plugins/wpca/cp.txt framework-api/cp.txt testkit/cp.txt cpu-backend/cp.txt
+rm -f cp.txt plugins/wpca/cp.txt framework-api/cp.txt testkit/cp.txt cpu-backend/cp.txt
 list="$(mktemp)"
 trap 'rm -f "$list"' EXIT
 echo "machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
