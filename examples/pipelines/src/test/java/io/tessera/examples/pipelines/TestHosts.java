@@ -7,6 +7,7 @@ import io.tessera.pipelines.Pipelines;
 import io.tessera.plugin.datasets.IdxDatasetStep;
 import io.tessera.plugin.fdconv.TrainClassifierStep;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A started host as an embedding application on the class path builds it: the datasets and FDConv steps registered by
@@ -24,6 +25,13 @@ final class TestHosts {
         }
         if (Pipelines.of(host).step("fdconv/train-classifier").isEmpty()) {
             host.services().register(Step.class, new TrainClassifierStep());
+        }
+        if (host.pipelines().step("wpca/sample").isEmpty()) {
+            for (Step<?> s : List.<Step<?>>of(new io.tessera.plugin.wpca.SampleStep(),
+                    new io.tessera.plugin.wpca.ScoreStep(), new io.tessera.plugin.wpca.SearchStep(),
+                    new io.tessera.plugin.wpca.TrainCandidatesStep(), new io.tessera.plugin.wpca.CorrelateStep())) {
+                host.services().register(Step.class, s);
+            }
         }
         return host;
     }
