@@ -4,12 +4,18 @@ import io.tessera.api.pipeline.Step;
 import io.tessera.host.Tessera;
 import io.tessera.host.TesseraHost;
 import io.tessera.plugin.datasets.IdxDatasetStep;
+import io.tessera.plugin.dwff.EvaluateStep;
+import io.tessera.plugin.dwff.GalleryStep;
+import io.tessera.plugin.dwff.PretrainVitStep;
+import io.tessera.plugin.dwff.ScenesStep;
+import io.tessera.plugin.dwff.TrainStep;
 import io.tessera.plugin.fdconv.TrainClassifierStep;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * A started host as an embedding application on the class path builds it: the datasets and FDConv steps registered by
- * hand.
+ * A started host as an embedding application on the class path builds it: the datasets, FDConv and DWFF steps
+ * registered by hand.
  */
 final class TestHosts {
     private TestHosts() {
@@ -23,6 +29,12 @@ final class TestHosts {
         }
         if (host.pipelines().step("fdconv/train-classifier").isEmpty()) {
             host.services().register(Step.class, new TrainClassifierStep());
+        }
+        for (Step<?> s : List.<Step<?>>of(new ScenesStep(), new PretrainVitStep(), new TrainStep(), new EvaluateStep(),
+                new GalleryStep())) {
+            if (host.pipelines().step(s.name()).isEmpty()) {
+                host.services().register(Step.class, s);
+            }
         }
         return host;
     }
