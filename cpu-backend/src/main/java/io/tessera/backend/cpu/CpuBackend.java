@@ -904,7 +904,7 @@ final class CpuBackend implements TensorBackend {
         }
         INDArrayIndex[] idx = new INDArrayIndex[start.length];
         for (int d = 0; d < start.length; d++) {
-            idx[d] = NDArrayIndex.interval(start[d], step[d], stop[d]);
+            idx[d] = stridedRange(start[d], step[d], outDims[d]);
         }
         INDArray v = x.get(idx);
         INDArray r = v.dup('c');
@@ -912,6 +912,18 @@ final class CpuBackend implements TensorBackend {
             r = r.reshape('c', outDims).dup('c');
         }
         return new CpuStorage(this, r);
+    }
+
+    /**
+     * The {@code count} positions {@code start, start + step, ...} as an ND4J index. ND4J rounds an exclusive
+     * interval's end up to a whole number of steps (x[0:1:3] of 2 rows becomes Interval(b=0,e=3,s=3) and is
+     * refused), so the end given is the last position, inclusive; one position is a plain interval of length 1.
+     */
+    private static INDArrayIndex stridedRange(long start, long step, long count) {
+        if (count == 1) {
+            return NDArrayIndex.interval(start, start + 1);
+        }
+        return NDArrayIndex.interval(start, step, start + (count - 1) * step, true);
     }
 
     @Override
@@ -925,7 +937,7 @@ final class CpuBackend implements TensorBackend {
         INDArrayIndex[] idx = new INDArrayIndex[start.length];
         for (int d = 0; d < start.length; d++) {
             long n = x.size(d);
-            idx[d] = NDArrayIndex.interval(start[d], step[d], start[d] + (n - 1) * step[d] + 1);
+            idx[d] = stridedRange(start[d], step[d], n);
         }
         o.get(idx).assign(x.reshape('c', x.shape()));
         return out;

@@ -607,14 +607,14 @@ public final class Tensor implements AutoCloseable {
     private Tensor binary(String op, BinaryOp kind, Tensor other) {
         TensorStorage a = live(op, "this");
         TensorStorage b = peer(op, "other", other);
-        Shape.broadcast(op, shape, other.shape);
+        Shape outShape = Shape.broadcast(op, shape, other.shape);
         if ((kind == BinaryOp.AND || kind == BinaryOp.OR) && dtype != DType.BOOL) {
             throw new IllegalArgumentException(op + ": needs bool tensors but got " + describe());
         }
         if (!kind.isComparison() && dtype == DType.BOOL) {
             throw new IllegalArgumentException(op + ": arithmetic on bool tensors; convert with to(DType)");
         }
-        Tensor r = out(backend.binary(kind, a, b));
+        Tensor r = out(binaryKernel(kind, a, shape, b, other.shape, outShape.rank()));
         if (kind.isComparison()) {
             return r;
         }
@@ -642,6 +642,33 @@ public final class Tensor implements AutoCloseable {
             }
             default -> throw new IllegalStateException("no gradient for " + kind);
         });
+    }
+
+    /**
+     * The binary kernel with both operands at the output's rank: a lower-rank operand gets leading axes of size 1
+     * first, so backends only broadcast between equal ranks (ND4J fails on {@code [5, 1] + [5]}, issue 22).
+     */
+    private TensorStorage binaryKernel(BinaryOp kind, TensorStorage a, Shape sa, TensorStorage b, Shape sb,
+                                       int outRank) {
+        TensorStorage pa = sa.rank() < outRank ? backend.reshape(a, leadingOnes(sa, outRank)) : a;
+        TensorStorage pb = sb.rank() < outRank ? backend.reshape(b, leadingOnes(sb, outRank)) : b;
+        try {
+            return backend.binary(kind, pa, pb);
+        } finally {
+            if (pa != a) {
+                pa.close();
+            }
+            if (pb != b) {
+                pb.close();
+            }
+        }
+    }
+
+    private static Shape leadingOnes(Shape s, int rank) {
+        long[] d = new long[rank];
+        Arrays.fill(d, 1);
+        System.arraycopy(s.dims(), 0, d, rank - s.rank(), s.rank());
+        return Shape.of(d);
     }
 
     /** {@code this + s}. */
@@ -1082,15 +1109,18 @@ public final class Tensor implements AutoCloseable {
         if (ax.length == 0) {
             return copy();
         }
-        Tensor r = out(backend.reduce(kind, a, ax, keepDim));
-        Shape kept = shape.reduce(ax, true);
-        Shape in = shape;
-        Tensor x = this;
         long n = 1;
         for (int i : ax) {
             n *= shape.dim(i);
         }
         long count = n;
+        Shape in = shape;
+        if (numel() == 0) {
+            return reduceEmpty(op, kind, ax, keepDim, count);
+        }
+        Tensor r = out(backend.reduce(kind, a, ax, keepDim));
+        Shape kept = shape.reduce(ax, true);
+        Tensor x = this;
         return Autograd.record(op, r, new Tensor[] {this}, g -> {
             Tensor gk = g.reshape(kept.dims());
             return new Tensor[] {switch (kind) {
@@ -1107,6 +1137,25 @@ public final class Tensor implements AutoCloseable {
                 }
             }};
         });
+    }
+
+    /**
+     * A reduction of an empty tensor, answered here so that no kernel sees one: the identity of the reduction (sum 0,
+     * prod 1), NaN for a mean over zero elements, and PyTorch's refusal for max/min over an axis of size 0.
+     */
+    private Tensor reduceEmpty(String op, ReduceOp kind, int[] ax, boolean keepDim, long count) {
+        if ((kind == ReduceOp.MAX || kind == ReduceOp.MIN) && count == 0) {
+            throw new IllegalArgumentException(op + ": cannot reduce " + describe() + " over axes "
+                    + Arrays.toString(ax) + " of size 0 (there is no " + op + " of nothing; PyTorch refuses too)");
+        }
+        double identity = switch (kind) {
+            case SUM, MAX, MIN -> 0;
+            case PROD -> 1;
+            case MEAN -> count == 0 ? Double.NaN : 0;
+        };
+        Tensor r = backend.full(shape.reduce(ax, keepDim), dtype, identity);
+        Shape in = shape;
+        return Autograd.record(op, r, new Tensor[] {this}, g -> new Tensor[] {backend.zeros(in, dtype)});
     }
 
     /** Index (int64) of the maximum along {@code axis}. */
@@ -1414,9 +1463,11 @@ public final class Tensor implements AutoCloseable {
                 throw new IllegalArgumentException("slice: step " + st + " on axis " + d + " must be >= 1");
             }
             start[d] = s0;
-            stop[d] = Math.max(s0, s1);
             step[d] = st;
-            outDims[d] = (stop[d] - s0 + st - 1) / st;
+            outDims[d] = (Math.max(s0, s1) - s0 + st - 1) / st;
+            // The tight stop (one past the last element taken), so kernels never see a stop beyond the last step:
+            // x[0:1:3] reaches the kernel as [0, 1) step 3 (ND4J rejects a stop past the end; issue 22).
+            stop[d] = outDims[d] == 0 ? s0 : s0 + (outDims[d] - 1) * st + 1;
         }
         Tensor r = out(backend.slice(a, start, stop, step));
         Shape in = shape;

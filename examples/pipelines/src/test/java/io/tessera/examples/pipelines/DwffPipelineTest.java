@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tessera.host.TesseraHost;
-import io.tessera.host.pipeline.RunOptions;
-import io.tessera.host.pipeline.RunResult;
-import io.tessera.host.pipeline.ValidationReport;
+import io.tessera.pipelines.Pipelines;
+import io.tessera.pipelines.RunOptions;
+import io.tessera.pipelines.RunResult;
+import io.tessera.pipelines.ValidationReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,10 +38,10 @@ class DwffPipelineTest {
     @Test
     void dwffScenesValidatesAndRejectsBadCanvases() {
         try (TesseraHost host = TestHosts.started()) {
-            ValidationReport report = host.pipelines().validate(scenes(),
+            ValidationReport report = Pipelines.of(host).validate(scenes(),
                     List.of("steps.data.with.dir=/nonexistent/fashion-mnist"));
             assertThat(report.problems()).as(report.describe()).isEmpty();
-            ValidationReport bad = host.pipelines().validate(scenes(), List.of("steps.scenes.with.height=60",
+            ValidationReport bad = Pipelines.of(host).validate(scenes(), List.of("steps.scenes.with.height=60",
                     "steps.train_dwff.with.fusion=dwf"));
             assertThat(bad.describe()).contains("multiples of 16").contains("did you mean 'dwff'?");
         }
@@ -59,7 +60,7 @@ class DwffPipelineTest {
         try (TesseraHost host = TestHosts.started()) {
             RunOptions.Builder options = RunOptions.builder().outputRoot(runs).parallelism(1);
             sets.forEach(options::set);
-            result = host.pipelines().run(scenes(), options.build());
+            result = Pipelines.of(host).run(scenes(), options.build());
         }
         assertThat(result.succeeded()).as(result.failure().orElse("")).isTrue();
         Path dir = result.runDirectory();

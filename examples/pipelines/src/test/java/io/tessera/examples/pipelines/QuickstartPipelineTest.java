@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tessera.api.io.Safetensors;
 import io.tessera.api.io.SafetensorsFile;
 import io.tessera.host.TesseraHost;
-import io.tessera.host.pipeline.PipelineEvent;
-import io.tessera.host.pipeline.RunOptions;
-import io.tessera.host.pipeline.RunResult;
+import io.tessera.pipelines.PipelineEvent;
+import io.tessera.pipelines.Pipelines;
+import io.tessera.pipelines.RunOptions;
+import io.tessera.pipelines.RunResult;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ class QuickstartPipelineTest {
         List<PipelineEvent> events = new CopyOnWriteArrayList<>();
         RunResult result;
         try (TesseraHost host = TestHosts.started()) {
-            result = host.pipelines().run(TestHosts.examples().resolve("quickstart.yaml"), RunOptions.builder()
+            result = Pipelines.of(host).run(TestHosts.examples().resolve("quickstart.yaml"), RunOptions.builder()
                     .outputRoot(runs).set("steps.data.with.limit=300").set("steps.train_cnn.with.epochs=1")
                     .set("steps.train_mlp.with.epochs=1").set("steps.train_fdconv.with.epochs=1")
                     .listener(events::add).build());

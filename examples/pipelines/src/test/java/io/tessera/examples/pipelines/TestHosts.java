@@ -3,6 +3,7 @@ package io.tessera.examples.pipelines;
 import io.tessera.api.pipeline.Step;
 import io.tessera.host.Tessera;
 import io.tessera.host.TesseraHost;
+import io.tessera.pipelines.Pipelines;
 import io.tessera.plugin.datasets.IdxDatasetStep;
 import io.tessera.plugin.dwff.EvaluateStep;
 import io.tessera.plugin.dwff.GalleryStep;
@@ -24,15 +25,15 @@ final class TestHosts {
     static TesseraHost started() {
         TesseraHost host = Tessera.builder().build();
         host.start();
-        if (host.pipelines().step("datasets/idx").isEmpty()) {
+        if (Pipelines.of(host).step("datasets/idx").isEmpty()) {
             host.services().register(Step.class, new IdxDatasetStep());
         }
-        if (host.pipelines().step("fdconv/train-classifier").isEmpty()) {
+        if (Pipelines.of(host).step("fdconv/train-classifier").isEmpty()) {
             host.services().register(Step.class, new TrainClassifierStep());
         }
         for (Step<?> s : List.<Step<?>>of(new ScenesStep(), new PretrainVitStep(), new TrainStep(), new EvaluateStep(),
                 new GalleryStep())) {
-            if (host.pipelines().step(s.name()).isEmpty()) {
+            if (Pipelines.of(host).step(s.name()).isEmpty()) {
                 host.services().register(Step.class, s);
             }
         }
