@@ -19,6 +19,7 @@ module io.tessera.testkit {
     exports io.tessera.testkit;
     exports io.tessera.testkit.golden;
     exports io.tessera.testkit.conformance;
+    exports io.tessera.testkit.reference;
 
     uses io.tessera.api.tensor.TensorBackendProvider;
 }

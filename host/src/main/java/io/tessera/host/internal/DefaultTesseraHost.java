@@ -297,6 +297,14 @@ final class DefaultTesseraHost implements TesseraHost {
                 unusable.add(r);
             }
         }
+        for (ClassPathPlugins.Found f : ClassPathPlugins.scan()) {
+            if (candidates.stream().anyMatch(c -> c.id().equals(f.id()))) {
+                continue; // the same plugin is on the module path too, and loads from there
+            }
+            PluginRecord r = new PluginRecord(f.id(), f.version(), f.location().toString(), null, null);
+            r.resolutionProblems(List.of(f.problem()));
+            unusable.add(r);
+        }
         PluginResolver.Resolution res = PluginResolver.resolve(List.of(), candidates, apiVersion, apiLayer);
         Map<String, PluginRecord> byId = new HashMap<>();
         for (PluginCandidate c : res.order()) {

@@ -12,16 +12,18 @@ import java.lang.reflect.Modifier;
 final class StepConfigAccess {
 
     /**
-     * The module that reads config records: the pipelines module (io.tessera.pipelines) when it is in the host's
-     * layer, as it is in the distribution and in every host that runs pipelines; otherwise the host itself (an
-     * embedder that runs no pipelines).
+     * The module that reads config records: {@code io.tessera.pipelines} beside this runtime on the module path; on
+     * the class path the pipelines code shares this runtime's unnamed module.
      */
-    private static final Module READER = readerModule();
+    private static final Module READER = reader();
 
-    private static Module readerModule() {
-        Module host = StepConfigAccess.class.getModule();
-        ModuleLayer layer = host.getLayer();
-        return layer == null ? host : layer.findModule("io.tessera.pipelines").orElse(host);
+    private static Module reader() {
+        Module self = StepConfigAccess.class.getModule();
+        ModuleLayer layer = self.getLayer();
+        if (!self.isNamed() || layer == null) {
+            return self;
+        }
+        return layer.findModule("io.tessera.pipelines").orElse(self);
     }
 
     private StepConfigAccess() {
