@@ -5,7 +5,7 @@
  */
 module io.tessera.testkit.host {
     requires transitive io.tessera.testkit;
-    requires transitive io.tessera.host;
+    requires transitive io.tessera.pipelines;
     requires static org.apiguardian.api;
 
     exports io.tessera.testkit.host;

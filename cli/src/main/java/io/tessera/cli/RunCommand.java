@@ -85,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<Path> directories = pluginDirectories.directories(spec, environment);
+        List<Path> directories = pluginDirectories.directories(spec, environment, file);
         ProgressPrinter printer = new ProgressPrinter(stdout, mode(), terminalWidth());
         try (TesseraHost host = PluginDirectoryOptions.host(directories)) {
             host.start();

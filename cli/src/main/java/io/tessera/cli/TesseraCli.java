@@ -2,6 +2,7 @@ package io.tessera.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,6 +35,18 @@ public final class TesseraCli implements Callable<Integer> {
 
     /** Runs {@code args} in-process, printing to {@code out} and {@code err}; returns the exit code. */
     static int execute(CliEnvironment environment, PrintWriter out, PrintWriter err, String... args) {
+        // version and help need neither picocli's command tree nor a host: answered before either loads
+        OptionalInt quick = QuickCommands.run(out, err, args);
+        if (quick.isPresent()) {
+            out.flush();
+            err.flush();
+            return quick.getAsInt();
+        }
+        return executeWithPicocli(environment, out, err, args);
+    }
+
+    /** {@link #execute} through picocli's command tree, for every command. */
+    static int executeWithPicocli(CliEnvironment environment, PrintWriter out, PrintWriter err, String... args) {
         CommandLine commandLine = commandLine(environment);
         commandLine.setOut(out);
         commandLine.setErr(err);

@@ -9,10 +9,10 @@ import java.util.Optional;
 import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
-/** The version of this Tessera build, from the host module's descriptor or, on the class path, its Maven metadata. */
+/** The version of this Tessera build, from the CLI module's descriptor or, on the class path, its Maven metadata. */
 final class TesseraVersion {
 
-    private static final String POM_PROPERTIES = "/META-INF/maven/io.tessera/tessera-host/pom.properties";
+    private static final String POM_PROPERTIES = "/META-INF/maven/io.tessera/tessera-cli/pom.properties";
 
     private TesseraVersion() {
     }
@@ -42,11 +42,16 @@ final class TesseraVersion {
         }
     }
 
-    /** Feeds {@code tessera --version}. */
+    /** What {@code tessera --version} prints. */
+    static String oneLine() {
+        return "tessera " + host() + " (API " + api() + ")";
+    }
+
+    /** Feeds {@code tessera --version} through picocli. */
     static final class Provider implements IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"tessera " + host() + " (API " + api() + ")"};
+            return new String[] {oneLine()};
         }
     }
 }

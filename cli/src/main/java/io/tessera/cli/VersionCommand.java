@@ -20,13 +20,17 @@ final class VersionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        print(spec.commandLine().getOut());
+        return ExitCodes.OK;
+    }
+
+    /** The lines of {@code tessera version}; also printed by {@link QuickCommands} without picocli. */
+    static void print(PrintWriter out) {
         out.println("tessera " + TesseraVersion.host());
         out.println("plugin API " + TesseraVersion.api());
         out.println("java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ", "
                 + System.getProperty("java.home") + ")");
         out.println("os " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
-        return ExitCodes.OK;
     }
 }

@@ -34,6 +34,29 @@ class TesseraCliTest {
     }
 
     @Test
+    void quickCommandsPrintExactlyWhatPicocliPrints() {
+        for (String[] args : java.util.List.of(new String[] {"version"}, new String[] {"--version"},
+                new String[] {"-V"}, new String[] {"--help"}, new String[] {"-h"}, new String[] {"help"},
+                new String[0])) {
+            java.io.StringWriter quickOut = new java.io.StringWriter();
+            java.io.StringWriter quickErr = new java.io.StringWriter();
+            java.io.StringWriter slowOut = new java.io.StringWriter();
+            java.io.StringWriter slowErr = new java.io.StringWriter();
+            CliEnvironment env = new CliEnvironment(java.util.Map.of(), java.util.Optional.empty());
+            int quick = QuickCommands.run(new java.io.PrintWriter(quickOut, true), new java.io.PrintWriter(quickErr,
+                    true), args).orElseThrow();
+            int slow = TesseraCli.executeWithPicocli(env, new java.io.PrintWriter(slowOut, true),
+                    new java.io.PrintWriter(slowErr, true), args);
+            String label = String.join(" ", args);
+            assertThat(quick).as(label).isEqualTo(slow);
+            assertThat(quickOut.toString()).as(label).isEqualTo(slowOut.toString());
+            assertThat(quickErr.toString()).as(label).isEqualTo(slowErr.toString());
+        }
+        assertThat(QuickCommands.run(new java.io.PrintWriter(new java.io.StringWriter()),
+                new java.io.PrintWriter(new java.io.StringWriter()), "plugins")).isEmpty();
+    }
+
+    @Test
     void missingCommandIsAUsageError() {
         CliRun run = CliRun.run();
 

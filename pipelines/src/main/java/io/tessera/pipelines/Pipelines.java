@@ -33,6 +33,15 @@ public interface Pipelines {
         return new DefaultPipelines(services);
     }
 
+    /**
+     * The folders of plugin jars a pipeline file names in its {@code plugins:} key, resolved against the file's
+     * folder; a host that runs the file loads them ({@code tessera run} and {@code validate} do). Empty when the file
+     * has no such key or cannot be read (its validation then says why).
+     */
+    static List<Path> pluginFolders(Path file) {
+        return io.tessera.pipelines.internal.PluginFolders.of(file);
+    }
+
     /** Every step type available now, sorted by name. */
     List<StepInfo> steps();
 

@@ -66,7 +66,8 @@ class PipelineValidationTest {
         assertThat(report.problems()).extracting(ValidationProblem::describe).containsExactly(
                 f + ":2:10: unknown backend 'tpu' (did you mean 'cpu'?); use one of: auto, cpu, gpu",
                 f + ":6:11: step 'data' uses 'datasets/idz' but no active plugin provides it (did you mean"
-                        + " 'datasets/idx'?); run 'tessera steps' for the list",
+                        + " 'datasets/idx'?); run 'tessera steps' for the list, and load the plugin's folder with "
+                        + "--plugins-dir, TESSERA_PLUGINS or the pipeline's plugins: key",
                 f + ":9:39: 'epochs' is 0 but must be in [1, 100000]",
                 f + ":13:41: input 'test' of step 'eval' takes an ImageDataset but train.weights is a Path",
                 f + ":16:39: steps form a cycle: rank_a -> rank_b -> rank_a (each reads the output of the one"
@@ -85,8 +86,45 @@ class PipelineValidationTest {
     void yamlSyntaxErrorIsLocated() throws Exception {
         ValidationReport report = validate("name: x\nsteps:\n  a: { uses: test/source\n  b: 1\n");
         assertThat(report.problems()).hasSize(1);
-        assertThat(report.problems().get(0).message()).startsWith("YAML syntax error");
+        assertThat(report.problems().get(0).message()).startsWith("YAML syntax error")
+                .contains("{ } map is not closed", "opens at line 3, column 6", "hint: close it with '}'");
         assertThat(report.problems().get(0).line()).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void aMisindentedKeyIsExplainedInWordsWithAHint() throws Exception {
+        // the message this used to be: "while parsing a block mapping; expected <block end>, but found
+        // '<block mapping start>'"
+        ValidationReport report = validate("name: x\nsteps:\n  a:\n    uses: test/source\n      with: {}\n");
+        assertThat(report.problems()).singleElement().satisfies(p -> {
+            assertThat(p.line()).isEqualTo(5);
+            assertThat(p.column()).isGreaterThan(1);
+            assertThat(p.message()).startsWith("YAML syntax error: ").contains("hint: ")
+                    .doesNotContain("<block");
+        });
+    }
+
+    @Test
+    void tabsAndUnquotedColonsGetTheirOwnHints() throws Exception {
+        assertThat(validate("name: x\nsteps:\n\ta: { uses: test/source }\n").problems()).singleElement()
+                .satisfies(p -> assertThat(p.describe()).contains(":3:1: YAML syntax error: a tab character")
+                        .contains("hint: indent with spaces only"));
+        assertThat(validate("name: x\nsteps:\n  a: { uses: test/source }\n  b: note: here\n").problems())
+                .singleElement().satisfies(p -> assertThat(p.describe()).contains(":4:").contains("a ':' where")
+                        .contains("must be quoted"));
+    }
+
+    @Test
+    void duplicateKeysAreRefusedAtTheSecondOne() throws Exception {
+        ValidationReport report = validate("""
+                name: x
+                steps:
+                  a: { uses: test/source }
+                  a: { uses: test/source }
+                """);
+        assertThat(report.problems()).extracting(ValidationProblem::describe).containsExactly(
+                dir.resolve("p.yaml") + ":4:3: key 'a' appears twice in this map (first at line 3); remove one (the"
+                        + " last one would win)");
     }
 
     @Test
@@ -129,8 +167,8 @@ class PipelineValidationTest {
                   x: { use: test/source }
                 """);
         assertThat(report.problems()).extracting(ValidationProblem::message).contains(
-                "unknown key 'sed' (did you mean 'seed'?); a pipeline has: name, description, backend, seed, steps,"
-                        + " outputs",
+                "unknown key 'sed' (did you mean 'seed'?); a pipeline has: name, description, backend, seed, plugins,"
+                        + " steps, outputs",
                 "step 'x' has unknown key 'use' (did you mean 'uses'?); a step has: uses, with, inputs,"
                         + " description");
     }

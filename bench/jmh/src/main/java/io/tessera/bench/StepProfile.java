@@ -1,7 +1,7 @@
 package io.tessera.bench;
 
-import io.tessera.api.nn.Losses;
 import io.tessera.api.optim.Adam;
+import io.tessera.api.tensor.Functional;
 import io.tessera.api.tensor.Generator;
 import io.tessera.api.tensor.Shape;
 import io.tessera.api.tensor.Tensor;
@@ -101,7 +101,7 @@ public final class StepProfile {
                 long c0 = cpuNanos();
                 long t0 = System.nanoTime();
                 try (TensorScope scope = Tensors.scope()) {
-                    Tensor loss = Losses.crossEntropy(model.forward(x), y);
+                    Tensor loss = Functional.crossEntropy(model.forward(x), y);
                     adam.zeroGrad();
                     loss.backward();
                     adam.step();

@@ -437,10 +437,7 @@ public final class Functional {
             throw new IllegalArgumentException(op + ": target must be int64 class indices, got "
                     + target.describe());
         }
-        if (logits.rank() < 2 || target.rank() != logits.rank() - 1 || target.size(0) != logits.size(0)) {
-            throw new IllegalArgumentException(op + ": logits " + logits.describe() + " need shape [N, C, ...] and"
-                    + " target " + target.describe() + " shape [N, ...]");
-        }
+        checkClassTarget(op, logits, target);
         long c = logits.size(1);
         try (TensorScope sc = Tensors.scope()) {
             Tensor logp = logits.logSoftmax(1);
@@ -450,6 +447,28 @@ public final class Functional {
                 loss = loss.sub(logp.sum(1, false).mul(labelSmoothing / c));
             }
             return sc.keep(loss.mean());
+        }
+    }
+
+    /**
+     * Checks that {@code target} has the shape of {@code logits} without the class axis 1 ({@code [N, C, d1, ...]}
+     * against {@code [N, d1, ...]}), so a mismatch is reported in the caller's terms rather than by a gather inside.
+     * Shared with {@code io.tessera.api.nn.Losses}.
+     */
+    @API(status = API.Status.INTERNAL, since = "1.0")
+    public static void checkClassTarget(String op, Tensor logits, Tensor target) {
+        boolean ok = logits.rank() >= 2 && target.rank() == logits.rank() - 1;
+        for (int d = 0; ok && d < target.rank(); d++) {
+            ok = target.size(d) == logits.size(d == 0 ? 0 : d + 1);
+        }
+        if (!ok) {
+            long[] want = new long[Math.max(0, logits.rank() - 1)];
+            for (int d = 0; d < want.length; d++) {
+                want[d] = logits.size(d == 0 ? 0 : d + 1);
+            }
+            throw new IllegalArgumentException(op + ": target " + target.describe() + " does not fit logits "
+                    + logits.describe() + ": logits need shape [N, C, d1, ...] and the target [N, d1, ...]"
+                    + (logits.rank() >= 2 ? ", here " + Shape.of(want) : ""));
         }
     }
 

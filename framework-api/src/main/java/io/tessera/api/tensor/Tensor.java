@@ -570,6 +570,7 @@ public final class Tensor implements AutoCloseable {
 
 
 
+
     /** {@code this + s}. */
     public Tensor add(double s) {
         return ElementwiseOps.scalarOp(this, "add", ScalarOp.ADD, s);
@@ -869,17 +870,20 @@ public final class Tensor implements AutoCloseable {
 
     /** Standard deviation over {@code axes}. */
     public Tensor std(int[] axes, boolean keepDim, int correction) {
+        Checks.requireFloat(this, "std");
         try (TensorScope sc = Tensors.scope()) {
-            return sc.keep(var(axes, keepDim, correction).sqrt());
+            return sc.keep(ReductionOps.sqrtZeroGradAtZero(var(axes, keepDim, correction), "std"));
         }
     }
 
     /** L2 norm over {@code axes}. */
     public Tensor norm(int[] axes, boolean keepDim) {
+        Checks.requireFloat(this, "norm");
         try (TensorScope sc = Tensors.scope()) {
-            return sc.keep(square().sum(axes, keepDim).sqrt());
+            return sc.keep(ReductionOps.sqrtZeroGradAtZero(square().sum(axes, keepDim), "norm"));
         }
     }
+
 
 
 

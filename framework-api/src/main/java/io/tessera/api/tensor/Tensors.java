@@ -136,6 +136,24 @@ public final class Tensors {
 
     /** Stacks equally shaped tensors along a new axis. */
     public static Tensor stack(List<Tensor> tensors, int axis) {
+        // Checked here in stack's own terms: the concat below would report unsqueezed shapes (issue 22).
+        if (tensors.isEmpty()) {
+            throw new IllegalArgumentException("stack: no tensors given");
+        }
+        Tensor first = tensors.get(0);
+        for (int i = 0; i < tensors.size(); i++) {
+            Tensor t = tensors.get(i);
+            check("stack", "tensors[" + i + "]", t, first);
+            if (!t.shape().equals(first.shape()) || t.dtype() != first.dtype()) {
+                throw new IllegalArgumentException("stack: every tensor must have the same shape and dtype, but"
+                        + " tensors[0] is " + first.describe() + " and tensors[" + i + "] is " + t.describe());
+            }
+        }
+        int r = first.rank();
+        if (axis < -(r + 1) || axis > r) {
+            throw new IllegalArgumentException("stack: axis " + axis + " is out of range for stacking tensors of"
+                    + " shape " + first.shape() + " (valid axes are " + -(r + 1) + ".." + r + ")");
+        }
         try (TensorScope s = scope()) {
             List<Tensor> u = new ArrayList<>();
             for (Tensor t : tensors) {

@@ -11,8 +11,20 @@ import java.lang.reflect.Modifier;
  */
 final class StepConfigAccess {
 
-    /** The module that reads config records (the pipelines code lives in it). */
-    private static final Module READER = StepConfigAccess.class.getModule();
+    /**
+     * The module that reads config records: {@code io.tessera.pipelines} beside this runtime on the module path; on
+     * the class path the pipelines code shares this runtime's unnamed module.
+     */
+    private static final Module READER = reader();
+
+    private static Module reader() {
+        Module self = StepConfigAccess.class.getModule();
+        ModuleLayer layer = self.getLayer();
+        if (!self.isNamed() || layer == null) {
+            return self;
+        }
+        return layer.findModule("io.tessera.pipelines").orElse(self);
+    }
 
     private StepConfigAccess() {
     }

@@ -19,6 +19,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
  * The config schema of a step, derived from its config record (ARCHITECTURE §2): one key per record component, in
@@ -120,7 +123,7 @@ final class ConfigSchema {
      * @param path the pipeline path of the block, e.g. {@code steps.train.with}
      * @return the record, or empty when something was wrong
      */
-    Optional<Record> build(YamlNode with, Loc blockLoc, String path, List<Problems.Problem> problems) {
+    Optional<Record> build(Node with, Loc blockLoc, String path, List<Problems.Problem> problems) {
         if (problem != null) {
             problems.add(new Problems.Problem(blockLoc, path, problem));
             return Optional.empty();
@@ -131,14 +134,14 @@ final class ConfigSchema {
             args[i] = fields.get(i).defaultValue();
         }
         Map<String, Loc> given = new LinkedHashMap<>();
-        if (with != null && !(with instanceof YamlNode.YScalar s && s.value() == null)) {
-            if (!(with instanceof YamlNode.YMap map)) {
-                problems.add(new Problems.Problem(with.loc(), path, "'with' must be a map of config keys, found "
-                        + with.describe()));
+        if (with != null && !(YamlTree.isNull(with))) {
+            if (!(with instanceof MappingNode map)) {
+                problems.add(new Problems.Problem(YamlTree.loc(with), path, "'with' must be a map of config keys, found "
+                        + YamlTree.describe(with)));
                 return Optional.empty();
             }
             List<String> keys = fields.stream().map(Field::key).toList();
-            for (YamlNode.Entry e : map.entries()) {
+            for (YamlTree.Entry e : YamlTree.entries(map)) {
                 int index = keys.indexOf(e.key());
                 if (index < 0) {
                     problems.add(new Problems.Problem(e.keyLoc(), path + "." + e.key(), "step '" + step.name()
@@ -150,8 +153,8 @@ final class ConfigSchema {
                 Object v = convert(f, e.value(), path + "." + e.key(), problems);
                 if (v != null) {
                     args[index] = v;
-                    given.put(f.component().getName(), e.value().loc());
-                    given.put(f.key(), e.value().loc());
+                    given.put(f.component().getName(), YamlTree.loc(e.value()));
+                    given.put(f.key(), YamlTree.loc(e.value()));
                 }
             }
         }
@@ -200,11 +203,11 @@ final class ConfigSchema {
     }
 
     /** The value of {@code node} for {@code f}, or null (with a problem) when it does not fit. */
-    private Object convert(Field f, YamlNode node, String path, List<Problems.Problem> problems) {
+    private Object convert(Field f, Node node, String path, List<Problems.Problem> problems) {
         if (f.kind() == Kind.LIST) {
-            List<YamlNode> items = node instanceof YamlNode.YList l ? l.items() : List.of(node);
+            List<Node> items = node instanceof SequenceNode l ? l.getValue() : List.of(node);
             List<Object> out = new ArrayList<>();
-            for (YamlNode item : items) {
+            for (Node item : items) {
                 Object v = scalar(f, f.elementKind(), item, path, problems);
                 if (v == null) {
                     return null;
@@ -216,14 +219,14 @@ final class ConfigSchema {
         return scalar(f, f.kind(), node, path, problems);
     }
 
-    private Object scalar(Field f, Kind kind, YamlNode node, String path, List<Problems.Problem> problems) {
+    private Object scalar(Field f, Kind kind, Node node, String path, List<Problems.Problem> problems) {
         String expected = kindName(kind, f);
-        if (!(node instanceof YamlNode.YScalar s) || s.value() == null) {
-            problems.add(new Problems.Problem(node.loc(), path, "'" + f.key() + "' must be " + article(expected)
-                    + ", found " + node.describe()));
+        if (YamlTree.scalar(node) == null) {
+            problems.add(new Problems.Problem(YamlTree.loc(node), path, "'" + f.key() + "' must be " + article(expected)
+                    + ", found " + YamlTree.describe(node)));
             return null;
         }
-        Object v = s.value();
+        Object v = YamlTree.scalar(node);
         Object out = switch (kind) {
             case INT, LONG -> {
                 if (v instanceof Long l) {
@@ -255,7 +258,7 @@ final class ConfigSchema {
                             yield c;
                         }
                     }
-                    problems.add(new Problems.Problem(node.loc(), path, "'" + f.key() + "' must be one of "
+                    problems.add(new Problems.Problem(YamlTree.loc(node), path, "'" + f.key() + "' must be one of "
                             + String.join(", ", f.oneOf()) + ", found '" + str + "'"
                             + Suggestions.hint(str, f.oneOf())));
                     yield Boolean.FALSE;
@@ -263,7 +266,7 @@ final class ConfigSchema {
                 yield null;
             }
             case LIST, UNSUPPORTED -> {
-                problems.add(new Problems.Problem(node.loc(), path, "config key '" + f.key() + "' of step '"
+                problems.add(new Problems.Problem(YamlTree.loc(node), path, "config key '" + f.key() + "' of step '"
                         + step.name() + "' has Java type " + f.component().getGenericType().getTypeName()
                         + ", which pipelines cannot set"));
                 yield Boolean.FALSE;
@@ -273,17 +276,17 @@ final class ConfigSchema {
             return null;
         }
         if (out == null) {
-            problems.add(new Problems.Problem(node.loc(), path, "'" + f.key() + "' must be " + article(expected)
-                    + ", found " + node.describe()));
+            problems.add(new Problems.Problem(YamlTree.loc(node), path, "'" + f.key() + "' must be " + article(expected)
+                    + ", found " + YamlTree.describe(node)));
             return null;
         }
         if (f.range() != null && out instanceof Number n && !inRange(f.range(), n.doubleValue())) {
-            problems.add(new Problems.Problem(node.loc(), path, "'" + f.key() + "' is " + v + " but must be "
+            problems.add(new Problems.Problem(YamlTree.loc(node), path, "'" + f.key() + "' is " + v + " but must be "
                     + rangeText(f.range())));
             return null;
         }
         if (kind == Kind.STRING && !f.oneOf().isEmpty() && !f.oneOf().contains(out)) {
-            problems.add(new Problems.Problem(node.loc(), path, "'" + f.key() + "' must be one of "
+            problems.add(new Problems.Problem(YamlTree.loc(node), path, "'" + f.key() + "' must be one of "
                     + String.join(", ", f.oneOf()) + ", found '" + out + "'"
                     + Suggestions.hint(out.toString(), f.oneOf())));
             return null;

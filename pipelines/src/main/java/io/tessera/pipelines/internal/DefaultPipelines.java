@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
  * The {@link Pipelines} over a host's service registry: the catalog of the core steps and the active plugins' steps,
@@ -82,7 +83,7 @@ public final class DefaultPipelines implements Pipelines {
                     + e.getMessage() : "no such file") + "; give the path of a pipeline YAML file"));
             return Optional.empty();
         }
-        YamlNode root = YamlReader.read(text, source, problems);
+        Node root = YamlTree.read(text, source, problems);
         if (root == null) {
             return Optional.empty();
         }
@@ -94,7 +95,7 @@ public final class DefaultPipelines implements Pipelines {
         return checkTree(PipelineTrees.tree(pipeline), "pipeline '" + pipeline.name() + "'", overrides, problems);
     }
 
-    private Optional<ValidatedPipeline> checkTree(YamlNode root, String source, List<String> overrides,
+    private Optional<ValidatedPipeline> checkTree(Node root, String source, List<String> overrides,
             List<Problems.Problem> problems) {
         for (String o : overrides) {
             PipelineTrees.applyOverride(root, o, problems);
@@ -157,8 +158,8 @@ public final class DefaultPipelines implements Pipelines {
 
     /** A resumed run must continue the same pipeline: same steps, configs, inputs and seed. */
     private static void checkSamePipeline(RunFolder folder, Map<String, Object> resolved) throws IOException {
-        Object before = PipelineTrees.YAML.readValue(folder.pipelineYaml().toFile(), Object.class);
-        Object now = PipelineTrees.YAML.readValue(PipelineTrees.toYaml(resolved), Object.class);
+        Object before = PipelineTrees.fromYaml(Files.readString(folder.pipelineYaml()));
+        Object now = PipelineTrees.fromYaml(PipelineTrees.toYaml(resolved));
         List<String> differences = new ArrayList<>();
         diff("", before, now, differences);
         if (!differences.isEmpty()) {

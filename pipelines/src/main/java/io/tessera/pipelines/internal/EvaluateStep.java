@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.api.data.ImageBatch;
 import io.tessera.api.data.ImageDataset;
 import io.tessera.api.metrics.ConfusionMatrix;
-import io.tessera.api.nn.Losses;
 import io.tessera.api.nn.Module;
 import io.tessera.api.pipeline.Description;
 import io.tessera.api.pipeline.Metrics;
@@ -15,6 +14,7 @@ import io.tessera.api.pipeline.Range;
 import io.tessera.api.pipeline.Step;
 import io.tessera.api.pipeline.StepContext;
 import io.tessera.api.tensor.Autograd;
+import io.tessera.api.tensor.Functional;
 import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
@@ -102,7 +102,7 @@ final class EvaluateStep implements Step<EvaluateStep.Config> {
                         throw new IllegalArgumentException("the model outputs " + logits.shape() + " but the test"
                                 + " set has " + classes + " classes; expected [batch, " + classes + "]");
                     }
-                    lossSum += Losses.crossEntropy(logits, b.tensor(batch.labelsAsLongs(), batch.size())).item()
+                    lossSum += Functional.crossEntropy(logits, b.tensor(batch.labelsAsLongs(), batch.size())).item()
                             * batch.size();
                     long[] pred = logits.argmax(1, false).toLongArray();
                     int[] p = new int[pred.length];

@@ -13,7 +13,10 @@ import io.tessera.pipelines.PipelineListener;
 import io.tessera.pipelines.RunOptions;
 import io.tessera.pipelines.RunResult;
 import io.tessera.pipelines.RunStatus;
+import io.tessera.pipelines.report.RunReporter;
+import io.tessera.pipelines.report.RunSummary;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,6 +25,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
@@ -90,6 +94,10 @@ final class PipelineEngine {
             failure = schedule();
             status = failure.isEmpty() ? RunStatus.SUCCEEDED
                     : failure.startsWith(CANCELLED) ? RunStatus.CANCELLED : RunStatus.FAILED;
+        } catch (BackendSelectionException e) {
+            // not a file problem: the named backend is absent or cannot run here, and the message says what to add
+            failure = e.getMessage();
+            status = RunStatus.FAILED;
         } catch (IOException | RuntimeException e) {
             failure = "the run folder could not be written: " + describe(e);
             status = RunStatus.FAILED;
@@ -334,7 +342,15 @@ final class PipelineEngine {
                 .writeValueAsString(record.metricsDocument(pipeline.name(), pipeline.seed(), backendName)) + "\n");
         AtomicFiles.writeString(folder.curvesJson(), PipelineTrees.toJson(record.curvesDocument()) + "\n");
         try {
-            new ReportWriter(folder, pipeline, record, status, failure, backendName, startedAt, seconds).write();
+            List<RunReporter> reporters = RunReporters.all();
+            if (reporters.isEmpty()) {
+                engineLog.log(System.Logger.Level.INFO, "no report.html: no run reporter is installed (the module"
+                        + " io.tessera.reports provides one)");
+            }
+            RunSummary summary = summary(status, failure, startedAt, seconds);
+            for (RunReporter reporter : reporters) {
+                reporter.write(summary);
+            }
         } catch (IOException | RuntimeException | LinkageError e) {
             engineLog.log(System.Logger.Level.ERROR, "the report could not be written: " + describe(e), e);
             if (status == RunStatus.SUCCEEDED) {
@@ -348,6 +364,20 @@ final class PipelineEngine {
             folder.markIncomplete("this run " + (status == RunStatus.CANCELLED ? "was cancelled" : "failed") + ": "
                     + failure);
         }
+    }
+
+    /** The finished run as the report SPI sees it. */
+    private RunSummary summary(RunStatus status, String failure, Instant startedAt, double seconds) {
+        List<String> ids = pipeline.steps().stream().map(ValidatedPipeline.StepNode::id).toList();
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        ids.forEach(id -> dirs.put(id, folder.stepDir(id)));
+        Map<String, Map<String, NavigableMap<Long, Double>>> series = new LinkedHashMap<>();
+        record.series().forEach((step, m) -> series.put(step, new LinkedHashMap<>(m)));
+        Map<String, NavigableMap<Integer, Map<String, Double>>> epochs = new LinkedHashMap<>(record.epochs());
+        return new RunSummary(folder.dir(), folder.report(), folder.reportAssets(), folder.pipelineYaml(),
+                pipeline.name(), pipeline.source(), pipeline.seed(), backendName, status, failure, startedAt, seconds,
+                ids, record.uses(), dirs, record.metrics(), series, epochs, record.seconds(), record.statuses(),
+                record.timings());
     }
 
     private void writeRunJsonQuietly() {

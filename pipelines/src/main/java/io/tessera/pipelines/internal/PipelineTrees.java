@@ -2,17 +2,20 @@ package io.tessera.pipelines.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.tessera.pipelines.Pipeline;
 import io.tessera.pipelines.PipelineStep;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.common.FlowStyle;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
  * Conversions around the pipeline tree: a Java-built {@link Pipeline} into the same tree a YAML file gives (so one
@@ -20,17 +23,15 @@ import java.util.Map;
  * run folder keeps.
  */
 final class PipelineTrees {
-    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    private static final DumpSettings DUMP = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK)
+            .setIndent(2).setIndicatorIndent(2).setIndentWithIndicator(true).build();
     static final ObjectMapper JSON = new ObjectMapper();
 
     private PipelineTrees() {
     }
 
     /** The tree of a Java-built pipeline; locations name the pipeline. */
-    static YamlNode tree(Pipeline p) {
+    static Node tree(Pipeline p) {
         Loc loc = Loc.of("pipeline '" + p.name() + "'");
         Map<String, Object> top = new LinkedHashMap<>();
         top.put("name", p.name());
@@ -58,35 +59,14 @@ final class PipelineTrees {
     }
 
     /** A Java value (maps, lists, scalars) as a tree at {@code loc}. */
-    static YamlNode node(Object value, Loc loc) {
-        if (value instanceof Map<?, ?> m) {
-            List<YamlNode.Entry> entries = new ArrayList<>();
-            m.forEach((k, v) -> entries.add(new YamlNode.Entry(String.valueOf(k), loc, node(v, loc))));
-            return new YamlNode.YMap(entries, loc);
-        }
-        if (value instanceof List<?> l) {
-            return new YamlNode.YList(l.stream().map(v -> node(v, loc)).toList(), loc);
-        }
-        Object scalar = value;
-        if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
-            scalar = ((Number) value).longValue();
-        } else if (value instanceof Float f) {
-            scalar = f.doubleValue();
-        } else if (value instanceof Path path) {
-            scalar = path.toString();
-        } else if (value instanceof Enum<?> en) {
-            scalar = en.name().toLowerCase(Locale.ROOT).replace('_', '-');
-        } else if (value != null && !(value instanceof String || value instanceof Long || value instanceof Double
-                || value instanceof Boolean)) {
-            scalar = value.toString();
-        }
-        return new YamlNode.YScalar(scalar, loc);
+    static Node node(Object value, Loc loc) {
+        return YamlTree.node(value, loc);
     }
 
     /**
      * Applies {@code path=value} (value in YAML syntax: {@code 5}, {@code adam}, {@code [a, b]}) to {@code root}.
      */
-    static void applyOverride(YamlNode root, String override, List<Problems.Problem> problems) {
+    static void applyOverride(Node root, String override, List<Problems.Problem> problems) {
         Loc loc = Loc.of("--set " + override);
         int eq = override.indexOf('=');
         if (eq <= 0) {
@@ -97,44 +77,33 @@ final class PipelineTrees {
         String path = override.substring(0, eq).strip();
         String text = override.substring(eq + 1);
         List<Problems.Problem> parse = new ArrayList<>();
-        YamlNode parsed = text.isBlank() ? new YamlNode.YScalar("", loc) : YamlReader.read(text, loc.file(), parse);
+        Node parsed = text.isBlank() ? YamlTree.node("", loc) : YamlTree.read(text, loc.file(), parse);
         if (parsed == null) {
             problems.add(new Problems.Problem(loc, path, "the value '" + text + "' is not valid YAML"));
             return;
         }
-        YamlNode value = relocate(parsed, loc);
-        if (!(root instanceof YamlNode.YMap map)) {
+        Node value = YamlTree.relocate(parsed, loc);
+        if (!(root instanceof MappingNode map)) {
             return;
         }
         String[] parts = path.split("\\.");
-        YamlNode.YMap current = map;
+        MappingNode current = map;
         for (int i = 0; i < parts.length - 1; i++) {
-            YamlNode child = current.get(parts[i]).orElse(null);
-            if (child == null || child instanceof YamlNode.YScalar s && s.value() == null) {
-                YamlNode.YMap created = new YamlNode.YMap(List.of(), loc);
-                current.put(parts[i], loc, created);
+            Node child = YamlTree.get(current, parts[i]).orElse(null);
+            if (child == null || YamlTree.isNull(child)) {
+                MappingNode created = YamlTree.emptyMap(loc);
+                YamlTree.put(current, parts[i], loc, created);
                 current = created;
-            } else if (child instanceof YamlNode.YMap m) {
+            } else if (child instanceof MappingNode m) {
                 current = m;
             } else {
                 problems.add(new Problems.Problem(loc, path, "cannot set '" + path + "': '"
-                        + String.join(".", java.util.Arrays.copyOf(parts, i + 1)) + "' is " + child.describe()
+                        + String.join(".", java.util.Arrays.copyOf(parts, i + 1)) + "' is " + YamlTree.describe(child)
                         + ", not a map"));
                 return;
             }
         }
-        current.put(parts[parts.length - 1], loc, value);
-    }
-
-    private static YamlNode relocate(YamlNode n, Loc loc) {
-        if (n instanceof YamlNode.YMap m) {
-            return new YamlNode.YMap(m.entries().stream()
-                    .map(e -> new YamlNode.Entry(e.key(), loc, relocate(e.value(), loc))).toList(), loc);
-        }
-        if (n instanceof YamlNode.YList l) {
-            return new YamlNode.YList(l.items().stream().map(i -> relocate(i, loc)).toList(), loc);
-        }
-        return new YamlNode.YScalar(((YamlNode.YScalar) n).value(), loc);
+        YamlTree.put(current, parts[parts.length - 1], loc, value);
     }
 
     /** The resolved pipeline as a map: every step with its full config and inputs. */
@@ -166,12 +135,14 @@ final class PipelineTrees {
         return top;
     }
 
+    /** Block-style YAML of maps, lists and scalars (the resolved pipeline a run folder keeps). */
     static String toYaml(Object value) {
-        try {
-            return YAML.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write YAML: " + e.getMessage(), e);
-        }
+        return new Dump(DUMP).dumpToString(value);
+    }
+
+    /** The maps, lists and scalars of a YAML document (YAML 1.2 core schema); null for an empty one. */
+    static Object fromYaml(String text) {
+        return new Load(LoadSettings.builder().build()).loadFromString(text);
     }
 
     static String toJson(Object value) {

@@ -12,6 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
  * Checks a pipeline tree before anything runs and collects every problem, each at its location: the document's
@@ -19,7 +22,8 @@ import java.util.TreeSet;
  * inputs (unknown port, missing step or output, wrong type, missing required input), cycles and the backend name.
  */
 final class PipelineValidator {
-    static final List<String> TOP_LEVEL_KEYS = List.of("name", "description", "backend", "seed", "steps", "outputs");
+    static final List<String> TOP_LEVEL_KEYS = List.of("name", "description", "backend", "seed", "plugins", "steps",
+            "outputs");
     static final List<String> STEP_KEYS = List.of("uses", "with", "inputs", "description");
 
     private final StepCatalog catalog;
@@ -32,7 +36,7 @@ final class PipelineValidator {
     }
 
     /** The validated pipeline, or empty with problems added to {@code out}. */
-    static Optional<ValidatedPipeline> validate(YamlNode root, String source, StepCatalog catalog,
+    static Optional<ValidatedPipeline> validate(Node root, String source, StepCatalog catalog,
             Collection<String> backends, List<Problems.Problem> out) {
         PipelineValidator v = new PipelineValidator(catalog, backends);
         Optional<ValidatedPipeline> result = v.run(root, source);
@@ -44,69 +48,77 @@ final class PipelineValidator {
         problems.add(new Problems.Problem(loc, path, message));
     }
 
-    private Optional<ValidatedPipeline> run(YamlNode root, String source) {
-        if (!(root instanceof YamlNode.YMap top)) {
-            problem(root.loc(), "", "a pipeline is a map with 'name:' and 'steps:', found " + root.describe());
+    private Optional<ValidatedPipeline> run(Node root, String source) {
+        if (!(root instanceof MappingNode top)) {
+            problem(YamlTree.loc(root), "", "a pipeline is a map with 'name:' and 'steps:', found " + YamlTree.describe(root));
             return Optional.empty();
         }
-        for (YamlNode.Entry e : top.entries()) {
+        for (YamlTree.Entry e : YamlTree.entries(top)) {
             if (!TOP_LEVEL_KEYS.contains(e.key())) {
                 problem(e.keyLoc(), e.key(), "unknown key '" + e.key() + "'" + Suggestions.hint(e.key(),
                         TOP_LEVEL_KEYS) + "; a pipeline has: " + String.join(", ", TOP_LEVEL_KEYS));
             }
         }
         String name = "";
-        Optional<YamlNode.Entry> nameEntry = top.entry("name");
+        Optional<YamlTree.Entry> nameEntry = YamlTree.entry(top, "name");
         if (nameEntry.isEmpty()) {
-            problem(top.loc(), "name", "missing 'name:' (it names the run folders, e.g. name: quickstart)");
-        } else if (!(nameEntry.get().value() instanceof YamlNode.YScalar s) || !(s.value() instanceof String str)
+            problem(YamlTree.loc(top), "name", "missing 'name:' (it names the run folders, e.g. name: quickstart)");
+        } else if (!(YamlTree.scalar(nameEntry.get().value()) instanceof String str)
                 || !str.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-            problem(nameEntry.get().value().loc(), "name", "'name' must be a word of letters, digits, '.', '_' or"
-                    + " '-' (it names the run folder), found " + nameEntry.get().value().describe());
+            problem(YamlTree.loc(nameEntry.get().value()), "name", "'name' must be a word of letters, digits, '.', '_' or"
+                    + " '-' (it names the run folder), found " + YamlTree.describe(nameEntry.get().value()));
         } else {
             name = str;
         }
         String backend = "auto";
-        Optional<YamlNode.Entry> backendEntry = top.entry("backend");
+        Optional<YamlTree.Entry> backendEntry = YamlTree.entry(top, "backend");
         if (backendEntry.isPresent()) {
-            YamlNode b = backendEntry.get().value();
-            if (b instanceof YamlNode.YScalar s && s.value() instanceof String str) {
+            Node b = backendEntry.get().value();
+            if (YamlTree.scalar(b) instanceof String str) {
                 String lower = str.strip().toLowerCase(java.util.Locale.ROOT);
                 if (!backends.contains(lower)) {
-                    problem(b.loc(), "backend", "unknown backend '" + str + "'" + Suggestions.hint(lower, backends)
+                    problem(YamlTree.loc(b), "backend", "unknown backend '" + str + "'" + Suggestions.hint(lower, backends)
                             + "; use one of: " + String.join(", ", new TreeSet<>(backends)));
                 } else {
                     backend = lower;
                 }
             } else {
-                problem(b.loc(), "backend", "'backend' must be cpu, gpu or auto, found " + b.describe());
+                problem(YamlTree.loc(b), "backend", "'backend' must be cpu, gpu or auto, found " + YamlTree.describe(b));
             }
         }
+        YamlTree.get(top, "plugins").ifPresent(p -> {
+            boolean strings = p instanceof SequenceNode l ? l.getValue().stream().allMatch(PluginFolders::isName)
+                    : PluginFolders.isName(p);
+            if (!strings) {
+                problem(YamlTree.loc(p), "plugins", "'plugins' must list folders of plugin jars, relative to this file "
+                        + "(plugins: [plugins, ../more-plugins]), found " + YamlTree.describe(p));
+            }
+        });
         long seed = 0;
-        Optional<YamlNode.Entry> seedEntry = top.entry("seed");
+        Optional<YamlTree.Entry> seedEntry = YamlTree.entry(top, "seed");
         if (seedEntry.isPresent()) {
-            YamlNode s = seedEntry.get().value();
-            if (s instanceof YamlNode.YScalar sc && sc.value() instanceof Long l) {
+            Node s = seedEntry.get().value();
+            if (YamlTree.scalar(s) instanceof Long l) {
                 seed = l;
             } else {
-                problem(s.loc(), "seed", "'seed' must be an integer, found " + s.describe());
+                problem(YamlTree.loc(s), "seed", "'seed' must be an integer, found " + YamlTree.describe(s));
             }
         }
-        Optional<YamlNode.Entry> stepsEntry = top.entry("steps");
+        Optional<YamlTree.Entry> stepsEntry = YamlTree.entry(top, "steps");
         if (stepsEntry.isEmpty()) {
-            problem(top.loc(), "steps", "missing 'steps:', the map of step id to { uses: ..., with: ..., inputs: ..."
+            problem(YamlTree.loc(top), "steps", "missing 'steps:', the map of step id to { uses: ..., with: ..., inputs: ..."
                     + " }");
             return Optional.empty();
         }
-        if (!(stepsEntry.get().value() instanceof YamlNode.YMap stepsMap) || stepsMap.entries().isEmpty()) {
-            problem(stepsEntry.get().value().loc(), "steps", "'steps' must be a map of step id to step with at"
-                    + " least one step, found " + stepsEntry.get().value().describe());
+        if (!(stepsEntry.get().value() instanceof MappingNode stepsMap) || YamlTree.entries(stepsMap).isEmpty()) {
+            problem(YamlTree.loc(stepsEntry.get().value()), "steps", "'steps' must be a map of step id to step with at"
+                    + " least one step, found " + YamlTree.describe(stepsEntry.get().value()));
             return Optional.empty();
         }
 
         // Pass 1: each step on its own (id, keys, uses, config).
         Map<String, StepDraft> drafts = new LinkedHashMap<>();
-        for (YamlNode.Entry e : stepsMap.entries()) {
+        for (YamlTree.Entry e : YamlTree.entries(stepsMap)) {
             StepDraft d = step(e);
             if (d != null) {
                 drafts.put(e.key(), d);
@@ -115,7 +127,7 @@ final class PipelineValidator {
         // Pass 2: inputs, which need every step's outputs.
         Map<String, Map<String, List<ValidatedPipeline.Ref>>> inputs = new LinkedHashMap<>();
         Map<String, Map<String, Loc>> edgeLocs = new HashMap<>();
-        for (YamlNode.Entry e : stepsMap.entries()) {
+        for (YamlTree.Entry e : YamlTree.entries(stepsMap)) {
             StepDraft d = drafts.get(e.key());
             if (d == null) {
                 continue;
@@ -141,66 +153,67 @@ final class PipelineValidator {
     }
 
     /** A step after pass 1. */
-    private record StepDraft(StepCatalog.Entry entry, Record config, YamlNode.YMap node, Loc keyLoc) {
+    private record StepDraft(StepCatalog.Entry entry, Record config, MappingNode node, Loc keyLoc) {
     }
 
-    private StepDraft step(YamlNode.Entry e) {
+    private StepDraft step(YamlTree.Entry e) {
         String id = e.key();
         String path = "steps." + id;
         if (!id.matches("[A-Za-z_][A-Za-z0-9_-]*")) {
             problem(e.keyLoc(), path, "step id '" + id + "' must start with a letter or '_' and hold only letters,"
                     + " digits, '_' and '-' (inputs refer to it as " + id + ".<output>)");
         }
-        if (!(e.value() instanceof YamlNode.YMap node)) {
-            problem(e.value().loc(), path, "step '" + id + "' must be a map like { uses: core/train, with: {...},"
-                    + " inputs: {...} }, found " + e.value().describe());
+        if (!(e.value() instanceof MappingNode node)) {
+            problem(YamlTree.loc(e.value()), path, "step '" + id + "' must be a map like { uses: core/train, with: {...},"
+                    + " inputs: {...} }, found " + YamlTree.describe(e.value()));
             return null;
         }
-        for (YamlNode.Entry k : node.entries()) {
+        for (YamlTree.Entry k : YamlTree.entries(node)) {
             if (!STEP_KEYS.contains(k.key())) {
                 problem(k.keyLoc(), path + "." + k.key(), "step '" + id + "' has unknown key '" + k.key() + "'"
                         + Suggestions.hint(k.key(), STEP_KEYS) + "; a step has: " + String.join(", ", STEP_KEYS));
             }
         }
-        Optional<YamlNode.Entry> uses = node.entry("uses");
+        Optional<YamlTree.Entry> uses = YamlTree.entry(node, "uses");
         if (uses.isEmpty()) {
-            problem(node.loc(), path, "step '" + id + "' has no 'uses:'; name the step type, e.g. uses: core/train"
+            problem(YamlTree.loc(node), path, "step '" + id + "' has no 'uses:'; name the step type, e.g. uses: core/train"
                     + " (tessera steps lists them)");
             return null;
         }
-        if (!(uses.get().value() instanceof YamlNode.YScalar s) || !(s.value() instanceof String usesName)) {
-            problem(uses.get().value().loc(), path + ".uses", "'uses' must be a step name such as core/train, found "
-                    + uses.get().value().describe());
+        if (!(YamlTree.scalar(uses.get().value()) instanceof String usesName)) {
+            problem(YamlTree.loc(uses.get().value()), path + ".uses", "'uses' must be a step name such as core/train, found "
+                    + YamlTree.describe(uses.get().value()));
             return null;
         }
         Optional<StepCatalog.Entry> entry = catalog.find(usesName);
         if (entry.isEmpty()) {
-            problem(uses.get().value().loc(), path + ".uses", "step '" + id + "' uses '" + usesName
+            problem(YamlTree.loc(uses.get().value()), path + ".uses", "step '" + id + "' uses '" + usesName
                     + "' but no active plugin provides it" + Suggestions.hint(usesName, catalog.names())
-                    + "; run 'tessera steps' for the list");
+                    + "; run 'tessera steps' for the list, and load the plugin's folder with --plugins-dir, "
+                    + "TESSERA_PLUGINS or the pipeline's plugins: key");
             return null;
         }
-        YamlNode with = node.get("with").orElse(null);
-        Loc withLoc = node.entry("with").map(YamlNode.Entry::keyLoc).orElse(uses.get().keyLoc());
+        Node with = YamlTree.get(node, "with").orElse(null);
+        Loc withLoc = YamlTree.entry(node, "with").map(YamlTree.Entry::keyLoc).orElse(uses.get().keyLoc());
         Optional<Record> config = entry.get().schema().build(with, withLoc, path + ".with", problems);
         return new StepDraft(entry.get(), config.orElse(null), node, e.keyLoc());
     }
 
-    private Map<String, List<ValidatedPipeline.Ref>> inputs(String id, StepDraft d, YamlNode.YMap stepsMap,
+    private Map<String, List<ValidatedPipeline.Ref>> inputs(String id, StepDraft d, MappingNode stepsMap,
             Map<String, StepDraft> drafts, Map<String, Loc> edges) {
         String path = "steps." + id + ".inputs";
         Map<String, List<ValidatedPipeline.Ref>> out = new LinkedHashMap<>();
         List<Port> ports = d.entry().step().inputs();
         List<String> portNames = ports.stream().map(Port::name).toList();
-        Optional<YamlNode> node = d.node().get("inputs");
+        Optional<Node> node = YamlTree.get(d.node(), "inputs");
         Set<String> given = new HashSet<>();
-        if (node.isPresent() && !(node.get() instanceof YamlNode.YScalar s && s.value() == null)) {
-            if (!(node.get() instanceof YamlNode.YMap map)) {
-                problem(node.get().loc(), path, "'inputs' must map input names to <step>.<output>, found "
-                        + node.get().describe());
+        if (node.isPresent() && !(YamlTree.isNull(node.get()))) {
+            if (!(node.get() instanceof MappingNode map)) {
+                problem(YamlTree.loc(node.get()), path, "'inputs' must map input names to <step>.<output>, found "
+                        + YamlTree.describe(node.get()));
                 return out;
             }
-            for (YamlNode.Entry in : map.entries()) {
+            for (YamlTree.Entry in : YamlTree.entries(map)) {
                 String inPath = path + "." + in.key();
                 Optional<Port> port = ports.stream().filter(p -> p.name().equals(in.key())).findFirst();
                 if (port.isEmpty()) {
@@ -212,14 +225,14 @@ final class PipelineValidator {
                 }
                 given.add(in.key());
                 boolean many = port.get().type() == List.class;
-                List<YamlNode> items = in.value() instanceof YamlNode.YList l ? l.items() : List.of(in.value());
+                List<Node> items = in.value() instanceof SequenceNode l ? l.getValue() : List.of(in.value());
                 if (!many && items.size() != 1) {
-                    problem(in.value().loc(), inPath, "input '" + in.key() + "' of step '" + id + "' takes one"
+                    problem(YamlTree.loc(in.value()), inPath, "input '" + in.key() + "' of step '" + id + "' takes one"
                             + " <step>.<output>, found a list of " + items.size());
                     continue;
                 }
                 List<ValidatedPipeline.Ref> refs = new ArrayList<>();
-                for (YamlNode item : items) {
+                for (Node item : items) {
                     ValidatedPipeline.Ref ref = reference(item, inPath, id, stepsMap, drafts);
                     if (ref == null) {
                         continue;
@@ -227,13 +240,13 @@ final class PipelineValidator {
                     Optional<Port> out2 = drafts.get(ref.step()).entry().step().outputs().stream()
                             .filter(p -> p.name().equals(ref.output())).findFirst();
                     if (out2.isPresent() && !many && !port.get().type().isAssignableFrom(out2.get().type())) {
-                        problem(item.loc(), inPath, "input '" + in.key() + "' of step '" + id + "' takes "
+                        problem(YamlTree.loc(item), inPath, "input '" + in.key() + "' of step '" + id + "' takes "
                                 + article(port.get().type().getSimpleName()) + " but " + ref + " is "
                                 + article(out2.get().type().getSimpleName()));
                         continue;
                     }
                     refs.add(ref);
-                    edges.putIfAbsent(ref.step(), item.loc());
+                    edges.putIfAbsent(ref.step(), YamlTree.loc(item));
                 }
                 out.put(in.key(), refs);
             }
@@ -248,22 +261,22 @@ final class PipelineValidator {
         return out;
     }
 
-    private ValidatedPipeline.Ref reference(YamlNode item, String path, String id, YamlNode.YMap stepsMap,
+    private ValidatedPipeline.Ref reference(Node item, String path, String id, MappingNode stepsMap,
             Map<String, StepDraft> drafts) {
-        if (!(item instanceof YamlNode.YScalar s) || !(s.value() instanceof String text)
+        if (!(YamlTree.scalar(item) instanceof String text)
                 || !text.matches("[^.\\s]+\\.[^.\\s]+")) {
-            problem(item.loc(), path, "an input is <step>.<output> such as data.train, found " + item.describe());
+            problem(YamlTree.loc(item), path, "an input is <step>.<output> such as data.train, found " + YamlTree.describe(item));
             return null;
         }
         String[] parts = text.split("\\.");
-        List<String> ids = stepsMap.entries().stream().map(YamlNode.Entry::key).toList();
+        List<String> ids = YamlTree.entries(stepsMap).stream().map(YamlTree.Entry::key).toList();
         if (!ids.contains(parts[0])) {
-            problem(item.loc(), path, "'" + text + "' refers to step '" + parts[0] + "', which this pipeline does"
+            problem(YamlTree.loc(item), path, "'" + text + "' refers to step '" + parts[0] + "', which this pipeline does"
                     + " not have" + Suggestions.hint(parts[0], ids));
             return null;
         }
         if (parts[0].equals(id)) {
-            problem(item.loc(), path, "step '" + id + "' reads its own output '" + text + "'; a step can only read"
+            problem(YamlTree.loc(item), path, "step '" + id + "' reads its own output '" + text + "'; a step can only read"
                     + " steps before it");
             return null;
         }
@@ -273,7 +286,7 @@ final class PipelineValidator {
         }
         List<String> outs = producer.entry().step().outputs().stream().map(Port::name).toList();
         if (!outs.contains(parts[1])) {
-            problem(item.loc(), path, "step '" + parts[0] + "' (" + producer.entry().step().name()
+            problem(YamlTree.loc(item), path, "step '" + parts[0] + "' (" + producer.entry().step().name()
                     + ") has no output '" + parts[1] + "'" + Suggestions.hint(parts[1], outs) + "; its outputs are: "
                     + String.join(", ", outs));
             return null;
@@ -281,19 +294,19 @@ final class PipelineValidator {
         return new ValidatedPipeline.Ref(parts[0], parts[1]);
     }
 
-    private Map<String, ValidatedPipeline.Ref> outputs(YamlNode.YMap top, YamlNode.YMap stepsMap,
+    private Map<String, ValidatedPipeline.Ref> outputs(MappingNode top, MappingNode stepsMap,
             Map<String, StepDraft> drafts) {
         Map<String, ValidatedPipeline.Ref> out = new LinkedHashMap<>();
-        Optional<YamlNode> node = top.get("outputs");
-        if (node.isEmpty() || (node.get() instanceof YamlNode.YScalar s && s.value() == null)) {
+        Optional<Node> node = YamlTree.get(top, "outputs");
+        if (node.isEmpty() || (YamlTree.isNull(node.get()))) {
             return out;
         }
-        if (!(node.get() instanceof YamlNode.YMap map)) {
-            problem(node.get().loc(), "outputs", "'outputs' must map names to <step>.<output>, found "
-                    + node.get().describe());
+        if (!(node.get() instanceof MappingNode map)) {
+            problem(YamlTree.loc(node.get()), "outputs", "'outputs' must map names to <step>.<output>, found "
+                    + YamlTree.describe(node.get()));
             return out;
         }
-        for (YamlNode.Entry e : map.entries()) {
+        for (YamlTree.Entry e : YamlTree.entries(map)) {
             ValidatedPipeline.Ref ref = reference(e.value(), "outputs." + e.key(), "", stepsMap, drafts);
             if (ref != null) {
                 out.put(e.key(), ref);
@@ -303,7 +316,7 @@ final class PipelineValidator {
     }
 
     /** A topological order (file order among independent steps), or null after reporting each cycle. */
-    private List<String> order(YamlNode.YMap stepsMap, Map<String, Map<String, List<ValidatedPipeline.Ref>>> inputs,
+    private List<String> order(MappingNode stepsMap, Map<String, Map<String, List<ValidatedPipeline.Ref>>> inputs,
             Map<String, Map<String, Loc>> edgeLocs) {
         List<String> ids = new ArrayList<>(inputs.keySet());
         Map<String, Set<String>> deps = new LinkedHashMap<>();
@@ -342,7 +355,7 @@ final class PipelineValidator {
             reported.addAll(cycle);
             String first = cycle.get(0);
             String read = cycle.size() > 1 ? cycle.get(1) : first;
-            Loc loc = edgeLocs.getOrDefault(first, Map.of()).getOrDefault(read, stepsMap.loc());
+            Loc loc = edgeLocs.getOrDefault(first, Map.of()).getOrDefault(read, YamlTree.loc(stepsMap));
             List<String> shown = new ArrayList<>(cycle);
             shown.add(first);
             List<String> arrow = new ArrayList<>(shown);

@@ -6,9 +6,10 @@ import io.tessera.host.Problem;
 import io.tessera.host.Tessera;
 import io.tessera.host.TesseraBuilder;
 import io.tessera.host.TesseraHost;
-import io.tessera.host.pipeline.RunOptions;
-import io.tessera.host.pipeline.RunResult;
-import io.tessera.host.pipeline.ValidationReport;
+import io.tessera.pipelines.Pipelines;
+import io.tessera.pipelines.RunOptions;
+import io.tessera.pipelines.RunResult;
+import io.tessera.pipelines.ValidationReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -153,9 +154,14 @@ public final class PluginTestHost implements AutoCloseable {
         return jar;
     }
 
+    /** Pipelines over this host's steps: describe, validate, run. */
+    public Pipelines pipelines() {
+        return Pipelines.of(host);
+    }
+
     /** Validates a pipeline file against the host's steps. */
     public ValidationReport validate(Path pipeline) {
-        return host.pipelines().validate(pipeline);
+        return pipelines().validate(pipeline);
     }
 
     /** Runs a pipeline file, its run folder under this host's work directory ({@code runs/}). */
@@ -164,7 +170,7 @@ public final class PluginTestHost implements AutoCloseable {
         for (String o : overrides) {
             options.set(o);
         }
-        return host.pipelines().run(pipeline, options.build());
+        return pipelines().run(pipeline, options.build());
     }
 
     @Override

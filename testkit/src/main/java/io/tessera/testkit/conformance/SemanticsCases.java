@@ -66,7 +66,24 @@ public final class SemanticsCases {
                 }),
                 new Case("slice with a step past the end keeps what exists: x[0:1:3] of [2,3] is [1,3]",
                         SemanticsCases::sliceStepPastEnd),
-                new Case("mean over an empty axis is NaN, sum 0, prod 1, max refused", SemanticsCases::emptyReductions));
+                new Case("int64 + 0.5 and int64 / 2.0 promote to float32 (2.5, 1.5); int64 + 2.0 stays int64",
+                        SemanticsCases::intScalarPromotion),
+                new Case("int64 / int64 is true division in float32: -3 / 2 = -1.5", SemanticsCases::intTrueDivision),
+                new Case("mean, var and std of int64 are refused as in PyTorch", SemanticsCases::intMeanRefused),
+                new Case("int64 to a negative integer power is refused as in PyTorch", b -> assertThatThrownBy(
+                        () -> b.tensor(new long[] {2}, 1).pow(-1)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("pow").hasMessageContaining("negative integer power")),
+                new Case("pow(x, y) has zero gradients at x = 0 (y >= 0) and y = 0", SemanticsCases::powGradAtZero),
+                new Case("std and norm have zero gradients at zero variance / zero vectors",
+                        SemanticsCases::stdNormGradAtZero),
+                new Case("crossEntropy mean with every target ignored: NaN loss, zero gradients",
+                        SemanticsCases::crossEntropyAllIgnored),
+                new Case("mean over an empty axis is NaN, sum 0, prod 1, max refused", SemanticsCases::emptyReductions),
+                new Case("crossEntropy with a target that does not fit names crossEntropy and both shapes",
+                        SemanticsCases::crossEntropyTargetMessage),
+                new Case("stack of unequal shapes names stack and the given shapes", SemanticsCases::stackMessage),
+                new Case("matmul of vectors of different lengths names the vectors' shapes",
+                        SemanticsCases::matmulVectorMessage));
     }
 
     // -------------------------------------------------------------------------------------------- broadcasting
@@ -192,7 +209,79 @@ public final class SemanticsCases {
         assertThat(x.grad().toDoubleArray()).containsExactly(2, 2, 2, 0, 1, 0);
     }
 
+    // --------------------------------------------------------------------------------------------------- dtypes
+
+    private static void intScalarPromotion(TensorBackend b) {
+        Tensor two = b.tensor(new long[] {2}, 1);
+        Tensor half = two.add(0.5);
+        assertThat(half.dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(half.item()).isEqualTo(2.5);
+        Tensor three = b.tensor(new long[] {3}, 1);
+        Tensor q = three.div(2.0);
+        assertThat(q.dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(q.item()).isEqualTo(1.5);
+        assertThat(three.mul(2.5).item()).isEqualTo(7.5);
+        assertThat(three.clampMin(3.5).item()).isEqualTo(3.5);
+        Tensor four = two.add(2.0);
+        assertThat(four.dtype()).isEqualTo(DType.INT64);
+        assertThat(four.getLong(0)).isEqualTo(4);
+        assertThat(three.rdiv(6).item()).isEqualTo(2.0);
+        assertThat(three.rdiv(6).dtype()).isEqualTo(DType.FLOAT32);
+    }
+
+    private static void intTrueDivision(TensorBackend b) {
+        Tensor r = b.tensor(new long[] {-3, 3, 7}, 3).div(b.tensor(new long[] {2}, 1));
+        assertThat(r.dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(r.toDoubleArray()).containsExactly(-1.5, 1.5, 3.5);
+    }
+
+    private static void intMeanRefused(TensorBackend b) {
+        Tensor x = b.tensor(new long[] {1, 2}, 2);
+        assertThatThrownBy(x::mean).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mean")
+                .hasMessageContaining("int64").hasMessageContaining("to(DType.FLOAT32)");
+        assertThatThrownBy(() -> x.var()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("var");
+        assertThatThrownBy(() -> x.std(new int[] {0}, false, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("std");
+        assertThat(x.sum().getLong()).isEqualTo(3);
+    }
+
     // ------------------------------------------------------------------------------------------------ gradients
+
+    private static void powGradAtZero(TensorBackend b) {
+        // torch: x = [0, 2, 0], y = [2, 0, 0]; (x ** y).sum().backward() -> x.grad [0, 0, 0], y.grad [0, ln 2, 0]
+        Tensor x = b.tensor(new double[] {0, 2, 0}, 3).requiresGrad(true);
+        Tensor y = b.tensor(new double[] {2, 0, 0}, 3).requiresGrad(true);
+        Tensor r = x.pow(y);
+        assertThat(r.toDoubleArray()).containsExactly(0, 1, 1);
+        r.sum().backward();
+        assertThat(x.grad().toDoubleArray()).containsExactly(new double[] {0, 0, 0}, TOL);
+        assertThat(y.grad().toDoubleArray()).containsExactly(new double[] {0, Math.log(2), 0}, TOL);
+    }
+
+    private static void stdNormGradAtZero(TensorBackend b) {
+        Tensor x = b.ones(4).requiresGrad(true);
+        Tensor s = x.std(new int[] {0}, false, 1);
+        assertThat(s.item()).isEqualTo(0.0);
+        s.backward();
+        assertThat(x.grad().toDoubleArray()).containsExactly(0, 0, 0, 0);
+        Tensor z = b.tensor(new float[] {0, 0, 3, 4}, 2, 2).requiresGrad(true);
+        Tensor n = z.norm(new int[] {1}, false);
+        assertThat(n.toDoubleArray()).containsExactly(0, 5);
+        n.sum().backward();
+        assertThat(z.grad().toDoubleArray()).containsExactly(new double[] {0, 0, 0.6, 0.8}, TOL);
+    }
+
+    private static void crossEntropyAllIgnored(TensorBackend b) {
+        Tensor logits = b.tensor(ramp(12, -1, 0.25), 3, 4).requiresGrad(true);
+        Tensor target = b.tensor(new long[] {-100, -100, -100}, 3);
+        Tensor loss = Losses.crossEntropy(logits, target, 0, Losses.NO_IGNORE, Reduction.MEAN);
+        assertThat(loss.item()).isNaN();
+        loss.backward();
+        assertThat(logits.grad().toDoubleArray()).containsOnly(0.0);
+        Tensor nll = Losses.nllLoss(logits.detach().requiresGrad(true), target, Losses.NO_IGNORE, Reduction.MEAN);
+        assertThat(nll.item()).isNaN();
+    }
 
     private static void emptyReductions(TensorBackend b) {
         Tensor x = b.zeros(0, 3).requiresGrad(true);
@@ -209,5 +298,37 @@ public final class SemanticsCases {
                 .hasMessageContaining("max").hasMessageContaining("[0, 3]");
         m.sum().backward();
         assertThat(x.grad().shape()).isEqualTo(Shape.of(0, 3));
+    }
+
+    // ------------------------------------------------------------------------------------------------- messages
+
+    private static void crossEntropyTargetMessage(TensorBackend b) {
+        Tensor logits = b.zeros(2, 3, 4);
+        Tensor target = b.tensor(new long[10], 2, 5);
+        assertThatThrownBy(() -> Functional.crossEntropy(logits, target)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("crossEntropy:").hasMessageContaining("[2, 5]")
+                .hasMessageContaining("[2, 3, 4]").hasMessageContaining("[2, 4]").hasMessageNotContaining("gather");
+        assertThatThrownBy(() -> Losses.crossEntropy(logits, target, 0, Losses.NO_IGNORE, Reduction.MEAN))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("crossEntropy:").hasMessageContaining("[2, 5]");
+    }
+
+    private static void stackMessage(TensorBackend b) {
+        Tensor p = b.zeros(2, 3);
+        Tensor q = b.zeros(3, 2);
+        assertThatThrownBy(() -> Tensors.stack(List.of(p, q), 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("stack:").hasMessageContaining("[2, 3]").hasMessageContaining("[3, 2]")
+                .hasMessageNotContaining("concat");
+        assertThat(Tensors.stack(List.of(p, p), -1).shape()).isEqualTo(Shape.of(2, 3, 2));
+    }
+
+    private static void matmulVectorMessage(TensorBackend b) {
+        Tensor u = b.zeros(3);
+        Tensor v = b.zeros(4);
+        assertThatThrownBy(() -> u.matmul(v)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("matmul:").hasMessageContaining("float32[3]")
+                .hasMessageContaining("float32[4]").hasMessageNotContaining("[1, 3]");
+        assertThatThrownBy(() -> b.zeros(2, 3).matmul(v)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("float32[2, 3]").hasMessageContaining("float32[4]");
     }
 }

@@ -3,9 +3,9 @@ package io.tessera.example.hello;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.api.plugin.PluginState;
-import io.tessera.host.pipeline.ConfigKey;
-import io.tessera.host.pipeline.RunResult;
-import io.tessera.host.pipeline.StepInfo;
+import io.tessera.pipelines.ConfigKey;
+import io.tessera.pipelines.RunResult;
+import io.tessera.pipelines.StepInfo;
 import io.tessera.testkit.host.PluginTestHost;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ class HelloPipelineTest {
             assertThat(host.plugin().state()).isEqualTo(PluginState.ACTIVE);
             assertThat(host.problems()).isEmpty();
 
-            StepInfo greet = host.host().pipelines().step("hello/greet").orElseThrow();
+            StepInfo greet = host.pipelines().step("hello/greet").orElseThrow();
             assertThat(greet.config()).extracting(ConfigKey::key).containsExactly("greeting", "times");
 
             Path pipeline = Path.of(System.getProperty("basedir", "."), "hello.yaml");
@@ -39,7 +39,7 @@ class HelloPipelineTest {
     void reportsABadConfigValueWithItsPipelineKey() {
         try (PluginTestHost host = PluginTestHost.start()) {
             Path pipeline = Path.of(System.getProperty("basedir", "."), "hello.yaml");
-            var report = host.host().pipelines().validate(pipeline, java.util.List.of("steps.greet.with.times=11"));
+            var report = host.pipelines().validate(pipeline, java.util.List.of("steps.greet.with.times=11"));
             assertThat(report.problems()).singleElement().satisfies(p ->
                     assertThat(p.message()).contains("times must be between 1 and 10, was 11"));
         }

@@ -62,7 +62,8 @@ class QuickstartPipelineTest {
         assertThat(result.metric("compare", "best_accuracy")).isPresent();
         assertThat(metrics.at("/steps/eval_fdconv/metrics/accuracy").isNumber()).isTrue();
         // The resolved pipeline keeps every config key, with the override applied.
-        assertThat(Files.readString(dir.resolve("pipeline.yaml"))).contains("limit: 300").contains("batch_size: 50")
+        assertThat(Files.readString(dir.resolve("pipeline.yaml"))).contains("limit: 300").contains("val_size: 200")
+                .contains("batch_size: 50")
                 .contains("checkpoint_every: 10");
         // events.jsonl: one JSON object a line, from run-start to run-end.
         List<String> lines = Files.readAllLines(dir.resolve("events.jsonl"));

@@ -30,6 +30,12 @@ public final class ElementwiseOps {
         if (!kind.isComparison() && self.dtype() == DType.BOOL) {
             throw new IllegalArgumentException(op + ": arithmetic on bool tensors; convert with to(DType)");
         }
+        if (kind == BinaryOp.DIV && self.dtype() == DType.INT64) {
+            // PyTorch's true division: integer operands are promoted to float32 (docs/tensor-api.md, dtype rules).
+            try (TensorScope sc = Tensors.scope()) {
+                return sc.keep(self.to(DType.FLOAT32).div(other.to(DType.FLOAT32)));
+            }
+        }
         Tensor r = Access.wrap(self.backend(), binaryKernel(self, kind, a, self.shape(), b, other.shape(), outShape.rank()));
         if (kind.isComparison()) {
             return r;
@@ -46,9 +52,13 @@ public final class ElementwiseOps {
             case DIV -> new Tensor[] {
                 x.requiresGrad() ? g.div(other).sumTo(sa) : null,
                 other.requiresGrad() ? g.mul(r).div(other).neg().sumTo(sb) : null};
+            // PyTorch's pow_backward_self / pow_backward_exponent: 0 where y == 0 (for x), and where x == 0 and
+            // y >= 0 (for y), instead of 0 * inf or 0 * log(0) = NaN.
             case POW -> new Tensor[] {
-                g.mul(other).mul(x.pow(other.sub(1))).sumTo(sa),
-                g.mul(r).mul(x.log()).sumTo(sb)};
+                x.requiresGrad() ? Tensors.where(other.eq(0), ElementwiseOps.zeroScalar(self),
+                        g.mul(other).mul(x.pow(other.sub(1)))).sumTo(sa) : null,
+                other.requiresGrad() ? Tensors.where(x.eq(0).and(other.ge(0)), ElementwiseOps.zeroScalar(self),
+                        g.mul(r).mul(x.log())).sumTo(sb) : null};
             case MAX, MIN -> {
                 Tensor pick = kind == BinaryOp.MAX ? x.gt(other) : x.lt(other);
                 Tensor tie = x.eq(other);
@@ -92,6 +102,20 @@ public final class ElementwiseOps {
         if (self.dtype() == DType.BOOL && !kind.isComparison()) {
             throw new IllegalArgumentException(op + ": arithmetic on bool tensor " + Access.describe(self)
                     + "; convert with to(DType)");
+        }
+        if (self.dtype() == DType.INT64 && !kind.isComparison()) {
+            // docs/tensor-api.md, dtype rules: an integral scalar acts like a Python int (the result stays int64);
+            // a fractional one, and any true division, promote to float32 as in PyTorch.
+            boolean integral = Double.isFinite(s) && Math.rint(s) == s;
+            if (kind == ScalarOp.POW && integral && s < 0) {
+                throw new IllegalArgumentException(op + ": integer " + Access.describe(self) + " to the negative integer power "
+                        + s + " (PyTorch refuses it too); convert with to(DType.FLOAT32) first");
+            }
+            if (!integral || kind == ScalarOp.DIV || kind == ScalarOp.RDIV) {
+                try (TensorScope sc = Tensors.scope()) {
+                    return sc.keep(scalarOp(self.to(DType.FLOAT32), op, kind, s));
+                }
+            }
         }
         Tensor r = Access.wrap(self.backend(), Access.kernels(self).scalar(kind, a, s));
         if (kind.isComparison()) {
@@ -174,5 +198,9 @@ public final class ElementwiseOps {
             Tensor v = self.backend().full(Shape.SCALAR, self.dtype(), value);
             return sc.keep(Tensors.where(mask, v, self));
         }
+    }
+
+    public static Tensor zeroScalar(Tensor self) {
+        return self.backend().zeros(Shape.SCALAR, self.dtype());
     }
 }

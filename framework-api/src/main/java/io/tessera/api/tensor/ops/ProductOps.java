@@ -33,6 +33,12 @@ public final class ProductOps {
                     + Access.describe(self) + ", 'other' " + Access.describe(other) + "); use mul");
         }
         if (self.rank() == 1 || other.rank() == 1) {
+            long rows = other.rank() == 1 ? other.shape().dim(0) : other.shape().dim(-2);
+            if (self.shape().dim(-1) != rows) {
+                throw new IllegalArgumentException("matmul: sizes do not match: 'this' " + Access.describe(self) + " has "
+                        + self.shape().dim(-1) + (self.rank() == 1 ? " elements" : " columns") + ", 'other' " + Access.describe(other)
+                        + " has " + rows + (other.rank() == 1 ? " elements" : " rows"));
+            }
             try (TensorScope sc = Tensors.scope()) {
                 Tensor a = self.rank() == 1 ? self.unsqueeze(0) : self;
                 Tensor b = other.rank() == 1 ? other.unsqueeze(-1) : other;

@@ -22,6 +22,7 @@ public final class ReductionOps {
 
     /** Variance over {@code axes}: {@code sum((x - mean)^2) / (n - correction)}. */
     public static Tensor var(Tensor self, int[] axes, boolean keepDim, int correction) {
+        Checks.requireFloat(self, "var");
         int[] ax = Checks.resolveAxes(self, "var", axes);
         long n = 1;
         for (int a : ax) {
@@ -39,6 +40,10 @@ public final class ReductionOps {
         if (self.dtype() == DType.BOOL) {
             throw new IllegalArgumentException(op + ": reduction of bool tensor " + Access.describe(self)
                     + "; convert with to(DType.INT64) or to(DType.FLOAT32)");
+        }
+        if (kind == ReduceOp.MEAN && !self.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException(op + ": mean of integer tensor " + Access.describe(self) + " (PyTorch refuses it"
+                    + " too: the result type is ambiguous); convert with to(DType.FLOAT32) first");
         }
         int[] ax = Checks.resolveAxes(self, op, axes);
         if (ax.length == 0) {
@@ -155,5 +160,15 @@ public final class ReductionOps {
             Tensor s = self.sub(m).exp().sum(ax, true).log().add(m);
             return sc.keep(keepDim ? s : s.squeeze(ax));
         }
+    }
+
+    /**
+     * {@code sqrt} whose gradient is 0 where the result is 0, as PyTorch's std and norm backward passes mask it
+     * (plain {@code sqrt} gives {@code 0 * inf = NaN} at zero variance or a zero vector; issue 22).
+     */
+    public static Tensor sqrtZeroGradAtZero(Tensor self, String op) {
+        Tensor r = Access.wrap(self.backend(), Access.kernels(self).unary(UnaryOp.SQRT, Access.live(self, op, "this")));
+        return Autograd.record(op, r, new Tensor[] {self}, g ->
+                new Tensor[] {Tensors.where(r.eq(0), ElementwiseOps.zeroScalar(self), g.div(r.mul(2)))});
     }
 }

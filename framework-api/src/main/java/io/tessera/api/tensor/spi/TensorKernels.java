@@ -82,12 +82,16 @@ public interface TensorKernels {
     TensorStorage unary(UnaryOp op, TensorStorage x);
 
     /**
-     * {@code op(a, b)} elementwise with NumPy broadcasting; same dtype; comparisons and AND/OR give bool; int64 and
-     * bool compute exactly (int64 DIV truncates).
+     * {@code op(a, b)} elementwise with NumPy broadcasting; {@code a} and {@code b} arrive with equal rank and the
+     * same dtype; comparisons and AND/OR give bool; int64 and bool compute exactly (int64 DIV truncates; the API
+     * never asks for it, since true division of integers promotes to float32, docs/tensor-api.md "dtype rules").
      */
     TensorStorage binary(BinaryOp op, TensorStorage a, TensorStorage b);
 
-    /** Reduces over {@code axes} (sorted, distinct, non-empty); int64 input gives int64 (MEAN truncates). */
+    /**
+     * Reduces over {@code axes} (sorted, distinct, non-empty) of a non-empty {@code x}; int64 input gives int64 (the
+     * API refuses MEAN of int64 before it gets here, as PyTorch does).
+     */
     TensorStorage reduce(ReduceOp op, TensorStorage x, int[] axes, boolean keepDim);
 
     /** The same elements in row-major order with a new shape of equal size. */
@@ -102,7 +106,10 @@ public interface TensorKernels {
     /** Concatenation along {@code axis}; all inputs have the same rank and dtype and agree on other axes. */
     TensorStorage concat(List<TensorStorage> xs, int axis);
 
-    /** {@code x[start0:stop0:step0, ...]} for every axis ({@code step > 0}, {@code 0 <= start <= stop <= dim}). */
+    /**
+     * {@code x[start0:stop0:step0, ...]} for every axis ({@code step > 0}, {@code 0 <= start <= stop <= dim}, and
+     * {@code stop} one past the last element taken, so a step never runs past the end).
+     */
     TensorStorage slice(TensorStorage x, long[] start, long[] stop, long[] step);
 
     /** {@code out[..., i, ...] = x[..., index[..., i, ...], ...]} along {@code axis} (torch.gather); int64 index. */
