@@ -507,13 +507,32 @@ final class CpuBackend implements TensorBackend {
                 return new CpuStorage(this, fused);
             }
         }
-        INDArray x = a(sa);
-        INDArray y = a(sb);
-        long[] out = bshape(x, y);
-        if (!isFloat(x) || op == BinaryOp.AND || op == BinaryOp.OR || op == BinaryOp.LE || op == BinaryOp.GE) {
-            return new CpuStorage(this, binaryHost(op, x, y, out));
+        INDArray x0 = a(sa);
+        INDArray y0 = a(sb);
+        long[] out = bshape(x0, y0);
+        if (!isFloat(x0) || op == BinaryOp.AND || op == BinaryOp.OR || op == BinaryOp.LE || op == BinaryOp.GE) {
+            return new CpuStorage(this, binaryHost(op, x0, y0, out));
         }
-        boolean same = Arrays.equals(x.shape(), y.shape()) && x.length() > 0;
+        boolean same = Arrays.equals(x0.shape(), y0.shape()) && x0.length() > 0;
+        // ND4J's broadcasting comparisons, and any op where both sides expand ([1,2,1,2] > [2,2,1,1]), fail with
+        // 'Output array did not match expected shape' (found by the fuzz corpus): materialise both sides first.
+        boolean both = !Arrays.equals(x0.shape(), out) && !Arrays.equals(y0.shape(), out);
+        boolean materialise = !same && (op.isComparison() || both);
+        INDArray x = materialise && !Arrays.equals(x0.shape(), out) ? expand(x0, out) : x0;
+        INDArray y = materialise && !Arrays.equals(y0.shape(), out) ? expand(y0, out) : y0;
+        try {
+            return binaryNd4j(op, x, y, out, same);
+        } finally {
+            if (x != x0) {
+                x.close();
+            }
+            if (y != y0) {
+                y.close();
+            }
+        }
+    }
+
+    private TensorStorage binaryNd4j(BinaryOp op, INDArray x, INDArray y, long[] out, boolean same) {
         INDArray r = switch (op) {
             case ADD -> same ? x.add(y, like(x)) : x.add(y);
             case SUB -> same ? x.sub(y, like(x)) : x.sub(y);
@@ -1086,8 +1105,9 @@ final class CpuBackend implements TensorBackend {
     @Override
     public TensorStorage softmax(TensorStorage s, int axis, boolean log) {
         INDArray x = a(s);
-        if (!log && x.rank() > 0 && x.length() > 0) {
-            // ND4J's fused softmax op (max-shifted, so stable): one pass instead of five ops
+        if (!log && x.rank() > 0 && x.length() > 0 && axis == x.rank() - 1) {
+            // ND4J's fused softmax op (max-shifted, so stable): one pass instead of five ops. Only along the last
+            // axis: along axis 1 of a rank-4 array it normalises the wrong elements (found by the fuzz corpus).
             INDArray z = like(x);
             Nd4j.exec(new SoftMax(x, z, axis));
             return new CpuStorage(this, z);

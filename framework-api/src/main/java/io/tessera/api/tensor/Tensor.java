@@ -987,13 +987,13 @@ public final class Tensor implements AutoCloseable {
         return Tensors.where(cond, this, other);
     }
 
-    /** A copy with {@code value} where {@code mask} (bool, broadcast to this shape) is true. */
+    /**
+     * A copy with {@code value} where {@code mask} (bool) is true; this tensor and the mask broadcast together, so the
+     * result has their broadcast shape (as PyTorch's out-of-place {@code masked_fill}).
+     */
     public Tensor maskedFill(Tensor mask, double value) {
         peerAnyType("maskedFill", "mask", mask, DType.BOOL);
-        if (!mask.shape.broadcastsTo(shape)) {
-            throw new IllegalArgumentException("maskedFill: mask shape " + mask.shape + " does not broadcast to "
-                    + shape);
-        }
+        Shape.broadcast("maskedFill", shape, mask.shape);
         try (TensorScope sc = Tensors.scope()) {
             Tensor v = backend.full(Shape.SCALAR, dtype, value);
             return sc.keep(Tensors.where(mask, v, this));
