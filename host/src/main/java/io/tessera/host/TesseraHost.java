@@ -48,14 +48,6 @@ public interface TesseraHost extends AutoCloseable {
     /** Subscribes to lifecycle events of every plugin of this host. */
     Subscription addPluginListener(PluginListener listener);
 
-    /**
-     * Validates and runs pipelines with this host's core steps and the steps of its active plugins, on the backend
-     * the host selects; see {@link io.tessera.host.pipeline.Pipelines}. The host must be started.
-     */
-    default io.tessera.host.pipeline.Pipelines pipelines() {
-        return new io.tessera.host.internal.pipeline.DefaultPipelines(this);
-    }
-
     /** Stops every plugin in reverse dependency order, stops watching, and releases the plugin layers. Idempotent. */
     @Override
     void close();

@@ -205,11 +205,34 @@ class ResolutionProblemsTest {
     }
 
     @Test
+    void loadsAManifestThatRepeatsTheIdentityWithADeprecationWarning() {
+        TestPlugins.hookPlugin("io.old", "").version("1.1.0").legacyManifest().buildInto(plugins);
+        withHost(host -> {
+            assertThat(host.plugin("io.old").orElseThrow().state()).isEqualTo(ACTIVE);
+            Problem p = onlyProblem(host, "io.old");
+            assertThat(p.severity()).isEqualTo(Severity.WARNING);
+            assertThat(p.message()).isEqualTo("plugin io.old 1.1.0 (" + jar("io.old-1.1.0.jar") + "): its manifest "
+                    + "repeats the plugin identity (Tessera-Plugin-Id, Tessera-Plugin-Version), which is deprecated: "
+                    + "module-info says it");
+        });
+    }
+
+    @Test
+    void takesTheIdentityOfAPluginFromItsModuleInfo() {
+        TestPlugins.hookPlugin("io.fresh", "").version("2.3.4").buildInto(plugins);
+        withHost(host -> {
+            assertThat(host.plugin("io.fresh").orElseThrow().version()).isEqualTo("2.3.4");
+            assertThat(host.plugin("io.fresh").orElseThrow().state()).isEqualTo(ACTIVE);
+            assertThat(host.report().problems()).isEmpty();
+        });
+    }
+
+    @Test
     void reportsALibraryJarThatIsNotAPlugin() {
         PluginJarBuilder.plugin("io.lib").withoutPluginManifest().buildInto(plugins);
         withHost(host -> assertThat(onlyProblem(host, "io.lib-1.0.0.jar").message())
                 .isEqualTo(jar("io.lib-1.0.0.jar") + " is not a Tessera plugin: its manifest has no "
-                        + "Tessera-Plugin-Id"));
+                        + "Tessera-Api"));
     }
 
     @Test

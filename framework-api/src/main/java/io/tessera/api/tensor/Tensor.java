@@ -1,5 +1,7 @@
 package io.tessera.api.tensor;
 
+import io.tessera.api.tensor.spi.TensorKernels;
+import io.tessera.api.tensor.spi.TensorStorage;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -132,11 +134,6 @@ public final class Tensor implements AutoCloseable {
         return closed;
     }
 
-    /** The backend storage, for backend authors and kernels; fails on a closed tensor. */
-    public TensorStorage storage() {
-        return live("storage", "this");
-    }
-
     /** {@code float32[2, 3] on cpu} style description. */
     String describe() {
         return dtype.name().toLowerCase() + shape + (closed ? " (closed)" : "") + " on " + backend.device();
@@ -260,17 +257,17 @@ public final class Tensor implements AutoCloseable {
 
     /** All elements as floats, row-major (converting other dtypes; bool is 0/1). */
     public float[] toFloatArray() {
-        return backend.toFloats(live("toFloatArray", "this"));
+        return backend.kernels.toFloats(live("toFloatArray", "this"));
     }
 
     /** All elements as doubles, row-major. */
     public double[] toDoubleArray() {
-        return backend.toDoubles(live("toDoubleArray", "this"));
+        return backend.kernels.toDoubles(live("toDoubleArray", "this"));
     }
 
     /** All elements as longs, row-major (floats truncate toward zero). */
     public long[] toLongArray() {
-        return backend.toLongs(live("toLongArray", "this"));
+        return backend.kernels.toLongs(live("toLongArray", "this"));
     }
 
     /** All elements as booleans (non-zero is true). */
@@ -285,7 +282,7 @@ public final class Tensor implements AutoCloseable {
 
     /** One element as a double. */
     public double getDouble(long... index) {
-        return backend.getDouble(live("getDouble", "this"), shape.flatIndex(index));
+        return backend.kernels.getDouble(live("getDouble", "this"), shape.flatIndex(index));
     }
 
     /** One element as a float. */
@@ -295,7 +292,7 @@ public final class Tensor implements AutoCloseable {
 
     /** One element as a long (exact for int64). */
     public long getLong(long... index) {
-        return backend.getLong(live("getLong", "this"), shape.flatIndex(index));
+        return backend.kernels.getLong(live("getLong", "this"), shape.flatIndex(index));
     }
 
     /** One element as a boolean. */
@@ -309,13 +306,13 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("item: tensor " + describe() + " has " + numel()
                     + " elements; item() needs exactly one");
         }
-        return backend.getDouble(live("item", "this"), 0);
+        return backend.kernels.getDouble(live("item", "this"), 0);
     }
 
     /** Writes one element in place (refused on tensors that record gradients). */
     public Tensor set(double value, long... index) {
         checkInPlace("set");
-        backend.setDouble(live("set", "this"), shape.flatIndex(index), value);
+        backend.kernels.setDouble(live("set", "this"), shape.flatIndex(index), value);
         return this;
     }
 
@@ -337,7 +334,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("copyFrom: source shape " + src.shape + " does not broadcast to "
                     + shape);
         }
-        backend.assign(data.storage, s);
+        backend.kernels.assign(data.storage, s);
         return this;
     }
 
@@ -349,7 +346,7 @@ public final class Tensor implements AutoCloseable {
             if (sc != null) {
                 sc.release(v);
             }
-            backend.assign(data.storage, v.live("fill", "value"));
+            backend.kernels.assign(data.storage, v.live("fill", "value"));
         }
         return this;
     }
@@ -391,14 +388,14 @@ public final class Tensor implements AutoCloseable {
     /** {@code this *= s}. */
     public Tensor mulInPlace(double s) {
         checkInPlace("mulInPlace");
-        backend.scalarInPlace(ScalarOp.MUL, data.storage, s);
+        backend.kernels.scalarInPlace(ScalarOp.MUL, data.storage, s);
         return this;
     }
 
     /** {@code this += s}. */
     public Tensor addInPlace(double s) {
         checkInPlace("addInPlace");
-        backend.scalarInPlace(ScalarOp.ADD, data.storage, s);
+        backend.kernels.scalarInPlace(ScalarOp.ADD, data.storage, s);
         return this;
     }
 
@@ -408,7 +405,7 @@ public final class Tensor implements AutoCloseable {
         if (op.isComparison()) {
             throw new IllegalArgumentException("applyInPlace: comparison " + op + " changes the dtype");
         }
-        backend.scalarInPlace(op, data.storage, s);
+        backend.kernels.scalarInPlace(op, data.storage, s);
         return this;
     }
 
@@ -419,7 +416,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(op + ": argument 'other' of shape " + other.shape
                     + " does not broadcast to the shape " + shape + " of 'this'");
         }
-        backend.binaryInPlace(kind, data.storage, o);
+        backend.kernels.binaryInPlace(kind, data.storage, o);
         return this;
     }
 
@@ -513,13 +510,13 @@ public final class Tensor implements AutoCloseable {
 
     /** An independent copy; gradients flow through it. */
     public Tensor copy() {
-        Tensor r = out(backend.cast(live("copy", "this"), dtype));
+        Tensor r = out(backend.kernels.cast(live("copy", "this"), dtype));
         return Autograd.record("copy", r, new Tensor[] {this}, g -> new Tensor[] {g});
     }
 
     /** Converted to {@code type} (a copy even for the same type). */
     public Tensor to(DType type) {
-        Tensor r = out(backend.cast(live("to", "this"), type));
+        Tensor r = out(backend.kernels.cast(live("to", "this"), type));
         if (!type.isFloatingPoint() || !dtype.isFloatingPoint()) {
             return r;
         }
@@ -660,10 +657,10 @@ public final class Tensor implements AutoCloseable {
      */
     private TensorStorage binaryKernel(BinaryOp kind, TensorStorage a, Shape sa, TensorStorage b, Shape sb,
                                        int outRank) {
-        TensorStorage pa = sa.rank() < outRank ? backend.reshape(a, leadingOnes(sa, outRank)) : a;
-        TensorStorage pb = sb.rank() < outRank ? backend.reshape(b, leadingOnes(sb, outRank)) : b;
+        TensorStorage pa = sa.rank() < outRank ? backend.kernels.reshape(a, leadingOnes(sa, outRank)) : a;
+        TensorStorage pb = sb.rank() < outRank ? backend.kernels.reshape(b, leadingOnes(sb, outRank)) : b;
         try {
-            return backend.binary(kind, pa, pb);
+            return backend.kernels.binary(kind, pa, pb);
         } finally {
             if (pa != a) {
                 pa.close();
@@ -787,7 +784,7 @@ public final class Tensor implements AutoCloseable {
                 }
             }
         }
-        Tensor r = out(backend.scalar(kind, a, s));
+        Tensor r = out(backend.kernels.scalar(kind, a, s));
         if (kind.isComparison()) {
             return r;
         }
@@ -936,7 +933,7 @@ public final class Tensor implements AutoCloseable {
         if (dtype != DType.BOOL) {
             throw new IllegalArgumentException("not: needs a bool tensor, got " + describe());
         }
-        return out(backend.unary(UnaryOp.NOT, live("not", "this")));
+        return out(backend.kernels.unary(UnaryOp.NOT, live("not", "this")));
     }
 
     private Tensor unary(UnaryOp op) {
@@ -946,7 +943,7 @@ public final class Tensor implements AutoCloseable {
                 && op != UnaryOp.SIGN && op != UnaryOp.SQUARE && op != UnaryOp.RELU)) {
             requireFloat(name);
         }
-        Tensor r = out(backend.unary(op, a));
+        Tensor r = out(backend.kernels.unary(op, a));
         Tensor x = this;
         return Autograd.record(name, r, new Tensor[] {this}, g -> new Tensor[] {switch (op) {
             case NEG -> g.neg();
@@ -963,7 +960,8 @@ public final class Tensor implements AutoCloseable {
             case ERF -> g.mul(x.square().neg().exp()).mul(2 / Math.sqrt(Math.PI));
             case TANH -> g.mul(r.square().rsub(1));
             case SIGMOID -> g.mul(r).mul(r.rsub(1));
-            case RELU -> g.mul(x.gt(0).to(dtype));
+            case RELU -> g.wrapKernel(backend.kernels.reluBackward(x.live("relu backward", "x"),
+                    g.live("relu backward", "grad")));
             case SOFTPLUS -> g.mul(x.sigmoid());
             case GELU_ERF -> {
                 Tensor cdf = x.mul(1 / Math.sqrt(2)).erf().add(1).mul(0.5);
@@ -1103,7 +1101,7 @@ public final class Tensor implements AutoCloseable {
      * (plain {@code sqrt} gives {@code 0 * inf = NaN} at zero variance or a zero vector; issue 22).
      */
     private Tensor sqrtZeroGradAtZero(String op) {
-        Tensor r = out(backend.unary(UnaryOp.SQRT, live(op, "this")));
+        Tensor r = out(backend.kernels.unary(UnaryOp.SQRT, live(op, "this")));
         return Autograd.record(op, r, new Tensor[] {this}, g ->
                 new Tensor[] {Tensors.where(r.eq(0), zeroScalar(), g.div(r.mul(2)))});
     }
@@ -1163,7 +1161,7 @@ public final class Tensor implements AutoCloseable {
         if (numel() == 0) {
             return reduceEmpty(op, kind, ax, keepDim, count);
         }
-        Tensor r = out(backend.reduce(kind, a, ax, keepDim));
+        Tensor r = out(backend.kernels.reduce(kind, a, ax, keepDim));
         Shape kept = shape.reduce(ax, true);
         Tensor x = this;
         return Autograd.record(op, r, new Tensor[] {this}, g -> {
@@ -1207,7 +1205,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor argmax(int axis, boolean keepDim) {
         TensorStorage a = live("argmax", "this");
         int ax = axisFor("argmax", axis);
-        return out(backend.argMax(a, ax, keepDim));
+        return out(backend.kernels.argMax(a, ax, keepDim));
     }
 
     /** Index (int64) of the maximum over the flattened tensor. */
@@ -1239,7 +1237,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("topk: k=" + k + " is out of range for axis " + axis + " of size "
                     + shape.dim(ax) + " (shape " + shape + ")");
         }
-        TensorBackend.StoragePair p = backend.topK(a, k, ax, largest);
+        TensorKernels.StoragePair p = backend.kernels.topK(a, k, ax, largest);
         Tensor values = out(p.first());
         Tensor indices = out(p.second());
         Shape in = shape;
@@ -1256,7 +1254,7 @@ public final class Tensor implements AutoCloseable {
     private Tensor cumsum(int axis, boolean reverse) {
         TensorStorage a = live("cumsum", "this");
         int ax = axisFor("cumsum", axis);
-        Tensor r = out(backend.cumsum(a, ax, reverse));
+        Tensor r = out(backend.kernels.cumsum(a, ax, reverse));
         return Autograd.record("cumsum", r, new Tensor[] {this}, g -> new Tensor[] {g.cumsum(ax, !reverse)});
     }
 
@@ -1310,11 +1308,17 @@ public final class Tensor implements AutoCloseable {
         Shape ba = Shape.of(Arrays.copyOf(shape.dims(), rank() - 2));
         Shape bb = Shape.of(Arrays.copyOf(other.shape.dims(), other.rank() - 2));
         Shape.broadcast("matmul (batch axes)", ba, bb);
-        Tensor r = out(backend.matmul(data.storage, other.data.storage));
+        Tensor r = out(backend.kernels.matmul(data.storage, other.data.storage));
         Tensor x = this;
+        // the gradients read the operands transposed: the fused kernel takes transpose flags instead of copies
         return Autograd.record("matmul", r, new Tensor[] {this, other}, g -> new Tensor[] {
-            x.requiresGrad() ? g.matmul(other.transpose(-1, -2)).sumTo(x.shape) : null,
-            other.requiresGrad() ? x.transpose(-1, -2).matmul(g).sumTo(other.shape) : null});
+            x.requiresGrad() ? matmulKernel(g, false, other, true).sumTo(x.shape) : null,
+            other.requiresGrad() ? matmulKernel(x, true, g, false).sumTo(other.shape) : null});
+    }
+
+    /** {@code op(a) @ op(b)} by the fused kernel, {@code op} transposing the last two axes when flagged (unrecorded). */
+    static Tensor matmulKernel(Tensor a, boolean ta, Tensor b, boolean tb) {
+        return a.out(a.backend.kernels.matmul(a.live("matmul", "a"), ta, b.live("matmul", "b"), tb));
     }
 
     /** Transpose of a 2-D tensor. */
@@ -1332,10 +1336,10 @@ public final class Tensor implements AutoCloseable {
         TensorStorage a = live("reshape", "this");
         Shape s = inferShape(newShape);
         if (s.equals(shape)) {
-            Tensor r = out(backend.cast(a, dtype));
+            Tensor r = out(backend.kernels.cast(a, dtype));
             return Autograd.record("reshape", r, new Tensor[] {this}, g -> new Tensor[] {g});
         }
-        Tensor r = out(backend.reshape(a, s));
+        Tensor r = out(backend.kernels.reshape(a, s));
         long[] back = shape.dims();
         return Autograd.record("reshape", r, new Tensor[] {this}, g -> new Tensor[] {g.reshape(back)});
     }
@@ -1437,7 +1441,7 @@ public final class Tensor implements AutoCloseable {
             }
             seen[p[i]] = true;
         }
-        Tensor r = out(backend.permute(a, p));
+        Tensor r = out(backend.kernels.permute(a, p));
         int[] inv = new int[p.length];
         for (int i = 0; i < p.length; i++) {
             inv[p[i]] = i;
@@ -1464,7 +1468,7 @@ public final class Tensor implements AutoCloseable {
         if (target.equals(shape)) {
             return copy();
         }
-        Tensor r = out(backend.broadcastTo(a, target));
+        Tensor r = out(backend.kernels.broadcastTo(a, target));
         Shape in = shape;
         return Autograd.record("expand", r, new Tensor[] {this}, g -> new Tensor[] {g.sumTo(in)});
     }
@@ -1520,7 +1524,7 @@ public final class Tensor implements AutoCloseable {
             // x[0:1:3] reaches the kernel as [0, 1) step 3 (ND4J rejects a stop past the end; issue 22).
             stop[d] = outDims[d] == 0 ? s0 : s0 + (outDims[d] - 1) * st + 1;
         }
-        Tensor r = out(backend.slice(a, start, stop, step));
+        Tensor r = out(backend.kernels.slice(a, start, stop, step));
         Shape in = shape;
         return Autograd.record("slice", r, new Tensor[] {this}, g -> new Tensor[] {g.embed(in, start, step, 0)});
     }
@@ -1550,7 +1554,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Places this tensor into a new one of {@code outShape} filled with {@code fill} (see TensorBackend#embed). */
     Tensor embed(Shape outShape, long[] start, long[] step, double fill) {
-        Tensor r = out(backend.embed(live("embed", "this"), outShape, start, step, fill));
+        Tensor r = out(backend.kernels.embed(live("embed", "this"), outShape, start, step, fill));
         long[][] ranges = new long[rank()][];
         for (int d = 0; d < rank(); d++) {
             ranges[d] = new long[] {start[d], start[d] + (shape.dim(d) - 1) * step[d] + 1, step[d]};
@@ -1591,7 +1595,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("gather: index " + index.describe() + " must have the rank of "
                     + describe());
         }
-        Tensor r = out(backend.gather(a, ax, i));
+        Tensor r = out(backend.kernels.gather(a, ax, i));
         Shape in = shape;
         return Autograd.record("gather", r, new Tensor[] {this}, g -> new Tensor[] {g.scatterAddInto(in, ax, index)},
                 index);
@@ -1606,7 +1610,7 @@ public final class Tensor implements AutoCloseable {
                     + " must have the same shape");
         }
         int ax = target.axis(axis);
-        Tensor r = out(backend.scatterAdd(target, ax, i, s));
+        Tensor r = out(backend.kernels.scatterAdd(target, ax, i, s));
         return Autograd.record("scatterAdd", r, new Tensor[] {this}, g -> new Tensor[] {g.gather(ax, index)}, index);
     }
 
@@ -1618,10 +1622,10 @@ public final class Tensor implements AutoCloseable {
         if (index.rank() != 1) {
             throw new IllegalArgumentException("indexSelect: index must be 1-D, got " + index.describe());
         }
-        Tensor r = out(backend.indexSelect(a, ax, i));
+        Tensor r = out(backend.kernels.indexSelect(a, ax, i));
         Shape in = shape;
         return Autograd.record("indexSelect", r, new Tensor[] {this}, g -> new Tensor[] {
-            g.wrapKernel(backend.indexAdd(in, ax, index.live("indexSelect backward", "index"),
+            g.wrapKernel(backend.kernels.indexAdd(in, ax, index.live("indexSelect backward", "index"),
                     g.live("indexSelect backward", "grad")))}, index);
     }
 
@@ -1635,7 +1639,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor softmax(int axis) {
         requireFloat("softmax");
         int ax = axisFor("softmax", axis);
-        Tensor r = out(backend.softmax(live("softmax", "this"), ax, false));
+        Tensor r = out(backend.kernels.softmax(live("softmax", "this"), ax, false));
         return Autograd.record("softmax", r, new Tensor[] {this}, g -> {
             Tensor gr = g.mul(r);
             return new Tensor[] {gr.sub(r.mul(gr.sum(ax, true)))};
@@ -1646,7 +1650,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor logSoftmax(int axis) {
         requireFloat("logSoftmax");
         int ax = axisFor("logSoftmax", axis);
-        Tensor r = out(backend.softmax(live("logSoftmax", "this"), ax, true));
+        Tensor r = out(backend.kernels.softmax(live("logSoftmax", "this"), ax, true));
         return Autograd.record("logSoftmax", r, new Tensor[] {this}, g ->
                 new Tensor[] {g.sub(r.exp().mul(g.sum(ax, true)))});
     }

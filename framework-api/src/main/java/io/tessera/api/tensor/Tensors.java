@@ -81,7 +81,7 @@ public final class Tensors {
         }
         Shape out = Shape.broadcast(op, Shape.broadcast(op, cond.shape(), a.shape()), b.shape());
         TensorBackend be = a.backend();
-        Tensor r = Tensor.wrap(be, be.where(cond.live(op, "cond"), a.live(op, "a"), b.live(op, "b")));
+        Tensor r = Tensor.wrap(be, be.kernels.where(cond.live(op, "cond"), a.live(op, "a"), b.live(op, "b")));
         if (!r.shape().equals(out)) {
             throw new IllegalStateException("backend " + be.name() + " where returned " + r.shape() + ", expected "
                     + out);
@@ -125,7 +125,7 @@ public final class Tensors {
             total += t.shape().dim(ax);
         }
         TensorBackend be = first.backend();
-        Tensor r = Tensor.wrap(be, be.concat(Tensor.storages("concat", tensors), ax));
+        Tensor r = Tensor.wrap(be, be.kernels.concat(Tensor.storages("concat", tensors), ax));
         long[] offsets = new long[tensors.size() + 1];
         for (int i = 0; i < tensors.size(); i++) {
             offsets[i + 1] = offsets[i] + tensors.get(i).shape().dim(ax);

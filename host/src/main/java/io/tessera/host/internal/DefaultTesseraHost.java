@@ -76,6 +76,7 @@ final class DefaultTesseraHost implements TesseraHost {
     private Map<Path, PluginSource> applied = new LinkedHashMap<>();
     private final Map<Path, Observation> observations = new HashMap<>();
     private final Map<Path, ReadEntry> readCache = new HashMap<>();
+    private final PluginScanner scanner = new PluginScanner();
 
     private ModuleLayer apiLayer;
     private LayerFactory layerFactory;
@@ -275,13 +276,19 @@ final class DefaultTesseraHost implements TesseraHost {
             }
             String where = "boot";
             try {
-                PluginDescriptor d = PluginDescriptor.fromManifest(manifest);
+                boolean legacy = PluginDescriptor.isLegacy(manifest);
+                PluginDescriptor d = legacy ? PluginDescriptor.fromManifest(manifest)
+                        : PluginDescriptor.fromModule(module.getDescriptor(), manifest);
                 if (!d.id().equals(module.getName())) {
                     throw new IllegalArgumentException("manifest says Tessera-Plugin-Id " + d.id()
                             + " but the module is " + module.getName() + " (manifest/module mismatch)");
                 }
+                List<Problem> warnings = !legacy ? List.of() : List.of(new Problem(Severity.WARNING, d.id(), where,
+                        "plugin " + d + " (boot): its manifest repeats the plugin identity (Tessera-Plugin-Id, "
+                        + "Tessera-Plugin-Version), which is deprecated: module-info says it",
+                        "build the jar with the tessera-maven-plugin (goal manifest)"));
                 candidates.add(new PluginCandidate(d, module.getDescriptor(), null, ModuleFinder.of(), module,
-                        List.of()));
+                        warnings));
             } catch (IllegalArgumentException e) {
                 PluginRecord r = new PluginRecord(module.getName(), "?", where, null, module);
                 r.resolutionProblems(List.of(new Problem(Severity.ERROR, module.getName(), where, "boot module "
@@ -289,6 +296,14 @@ final class DefaultTesseraHost implements TesseraHost {
                         "fix the manifest entry and rebuild the jar")));
                 unusable.add(r);
             }
+        }
+        for (ClassPathPlugins.Found f : ClassPathPlugins.scan()) {
+            if (candidates.stream().anyMatch(c -> c.id().equals(f.id()))) {
+                continue; // the same plugin is on the module path too, and loads from there
+            }
+            PluginRecord r = new PluginRecord(f.id(), f.version(), f.location().toString(), null, null);
+            r.resolutionProblems(List.of(f.problem()));
+            unusable.add(r);
         }
         PluginResolver.Resolution res = PluginResolver.resolve(List.of(), candidates, apiVersion, apiLayer);
         Map<String, PluginRecord> byId = new HashMap<>();
@@ -402,7 +417,7 @@ final class DefaultTesseraHost implements TesseraHost {
      * @return whether some sources are still settling
      */
     private boolean applyFolderChanges(boolean immediately) {
-        Map<Path, PluginSource> scanned = PluginScanner.scan(config.pluginDirectories());
+        Map<Path, PluginSource> scanned = scanner.scan(config.pluginDirectories());
         Map<Path, PluginSource> next = new LinkedHashMap<>();
         boolean changed = false;
         boolean settling = false;
@@ -684,7 +699,8 @@ final class DefaultTesseraHost implements TesseraHost {
     private void uninstall(PluginRecord r) {
         stopRecord(r);
         if (r.layer != null) {
-            r.layer.close();
+            // its jar readers close once calls still running in it have returned and its loader is collected
+            layerFactory.retire(r.layer);
             r.layer = null;
         }
         r.dependencies = List.of();

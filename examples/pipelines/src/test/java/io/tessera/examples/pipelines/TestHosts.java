@@ -3,6 +3,7 @@ package io.tessera.examples.pipelines;
 import io.tessera.api.pipeline.Step;
 import io.tessera.host.Tessera;
 import io.tessera.host.TesseraHost;
+import io.tessera.pipelines.Pipelines;
 import io.tessera.plugin.datasets.IdxDatasetStep;
 import io.tessera.plugin.fdconv.TrainClassifierStep;
 import java.nio.file.Path;
@@ -18,10 +19,10 @@ final class TestHosts {
     static TesseraHost started() {
         TesseraHost host = Tessera.builder().build();
         host.start();
-        if (host.pipelines().step("datasets/idx").isEmpty()) {
+        if (Pipelines.of(host).step("datasets/idx").isEmpty()) {
             host.services().register(Step.class, new IdxDatasetStep());
         }
-        if (host.pipelines().step("fdconv/train-classifier").isEmpty()) {
+        if (Pipelines.of(host).step("fdconv/train-classifier").isEmpty()) {
             host.services().register(Step.class, new TrainClassifierStep());
         }
         return host;
