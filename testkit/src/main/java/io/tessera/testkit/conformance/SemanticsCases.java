@@ -86,6 +86,8 @@ public final class SemanticsCases {
                         SemanticsCases::maskedFillBroadcasts),
                 new Case("comparisons broadcast when both operands expand: [1,2,1,2] > [2,2,1,1]",
                         SemanticsCases::comparisonBothExpand),
+                new Case("prod differentiates through zeros: the product of the other elements",
+                        SemanticsCases::prodGradWithZeros),
                 new Case("crossEntropy with a target that does not fit names crossEntropy and both shapes",
                         SemanticsCases::crossEntropyTargetMessage),
                 new Case("stack of unequal shapes names stack and the given shapes", SemanticsCases::stackMessage),
@@ -339,6 +341,16 @@ public final class SemanticsCases {
         double s = 1 / (1 + Math.exp(-1.5));
         assertThat(x.grad().toDoubleArray()).containsExactly(new double[] {(0.5 - 0.25) / 3, (0.5 - 1) / 3, s / 3},
                 TOL);
+    }
+
+    private static void prodGradWithZeros(TensorBackend b) {
+        // torch: x = [[2, 0, 3], [0, 0, 5], [1, 2, 4]]; x.prod(1).sum().backward()
+        //   -> grad [[0, 6, 0], [0, 0, 0], [8, 4, 2]]
+        Tensor x = b.tensor(new double[] {2, 0, 3, 0, 0, 5, 1, 2, 4}, 3, 3).requiresGrad(true);
+        Tensor p = x.prod(new int[] {1}, false);
+        assertThat(p.toDoubleArray()).containsExactly(0, 0, 8);
+        p.sum().backward();
+        assertThat(x.grad().toDoubleArray()).containsExactly(0, 6, 0, 0, 0, 0, 8, 4, 2);
     }
 
     private static void maskedFillBroadcasts(TensorBackend b) {
