@@ -6,12 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tessera.api.pipeline.Step;
 import io.tessera.host.TesseraHost;
-import io.tessera.host.pipeline.Pipeline;
-import io.tessera.host.pipeline.PipelineEvent;
-import io.tessera.host.pipeline.RunStatus;
-import io.tessera.host.pipeline.RunOptions;
-import io.tessera.host.pipeline.RunResult;
-import io.tessera.host.pipeline.ValidationReport;
+import io.tessera.pipelines.Pipeline;
+import io.tessera.pipelines.PipelineEvent;
+import io.tessera.pipelines.Pipelines;
+import io.tessera.pipelines.RunOptions;
+import io.tessera.pipelines.RunResult;
+import io.tessera.pipelines.RunStatus;
+import io.tessera.pipelines.ValidationReport;
 import io.tessera.plugin.d2nwg.GenerateStep;
 import io.tessera.plugin.d2nwg.TrainDiffusionStep;
 import io.tessera.plugin.d2nwg.TrainVaeStep;
@@ -40,7 +41,7 @@ class D2nwgPipelineTest {
     static TesseraHost host() {
         TesseraHost host = TestHosts.started();
         for (Step<?> s : List.of(new ZooStep(), new TrainVaeStep(), new TrainDiffusionStep(), new GenerateStep())) {
-            if (host.pipelines().step(s.name()).isEmpty()) {
+            if (Pipelines.of(host).step(s.name()).isEmpty()) {
                 host.services().register(Step.class, s);
             }
         }
@@ -66,12 +67,12 @@ class D2nwgPipelineTest {
     @Test
     void validatesWithoutTheDataFolders() {
         try (TesseraHost host = host()) {
-            ValidationReport report = host.pipelines().validate(pipeline(),
+            ValidationReport report = Pipelines.of(host).validate(pipeline(),
                     List.of("steps.fashion.with.dir=/nonexistent", "steps.mnist.with.dir=/nonexistent"));
             assertThat(report.problems()).as(report.describe()).isEmpty();
-            ValidationReport bad = host.pipelines().validate(pipeline(), List.of("steps.generate.with.sampler=ddpn"));
+            ValidationReport bad = Pipelines.of(host).validate(pipeline(), List.of("steps.generate.with.sampler=ddpn"));
             assertThat(bad.describe()).contains("did you mean 'ddpm'?");
-            ValidationReport steps = host.pipelines().validate(pipeline(),
+            ValidationReport steps = Pipelines.of(host).validate(pipeline(),
                     List.of("steps.generate.with.report_steps=[0, 50]"));
             assertThat(steps.describe()).contains("report_steps lists 50");
         }
@@ -83,7 +84,7 @@ class D2nwgPipelineTest {
         try (TesseraHost host = host()) {
             RunOptions.Builder options = RunOptions.builder().outputRoot(runs);
             small().forEach(options::set);
-            result = host.pipelines().run(pipeline(), options.build());
+            result = Pipelines.of(host).run(pipeline(), options.build());
         }
         assertThat(result.succeeded()).as(result.failure().orElse("")).isTrue();
         Path dir = result.runDirectory();
@@ -133,11 +134,11 @@ class D2nwgPipelineTest {
                         .with("checkpoint_every", 20).input("zoo", "zoo.zoo").input("vae", "vae.vae"))
                 .build();
         try (TesseraHost host = host()) {
-            RunResult whole = host.pipelines().run(p, RunOptions.builder().outputRoot(runs).build());
+            RunResult whole = Pipelines.of(host).run(p, RunOptions.builder().outputRoot(runs).build());
             assertThat(whole.succeeded()).as(whole.failure().orElse("")).isTrue();
             RunResult first = stopAt(host, p, null, "zoo", 3);
             RunResult second = stopAt(host, p, first.runDirectory(), "diffusion", 20);
-            RunResult last = host.pipelines().run(p, RunOptions.builder().outputRoot(runs)
+            RunResult last = Pipelines.of(host).run(p, RunOptions.builder().outputRoot(runs)
                     .resume(second.runDirectory()).build());
             assertThat(last.succeeded()).as(last.failure().orElse("")).isTrue();
             assertThat(Files.readString(last.runDirectory().resolve("metrics.json")))
@@ -156,7 +157,7 @@ class D2nwgPipelineTest {
         if (resume != null) {
             o.resume(resume);
         }
-        RunResult r = host.pipelines().run(p, o.build());
+        RunResult r = Pipelines.of(host).run(p, o.build());
         assertThat(r.status()).as(r.failure().orElse("")).isEqualTo(RunStatus.CANCELLED);
         return r;
     }
