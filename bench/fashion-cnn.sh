@@ -6,15 +6,15 @@
 #   bench/fashion-cnn.sh [DATA_DIR] [EPOCHS] [BATCH] [SEED] [MAX_STEPS_PER_EPOCH]
 #
 # DATA_DIR defaults to ../shared/data/fashion-mnist (relative to the repository root). Extra JVM options can be given
-# in JAVA_OPTS. Builds into plugins/datasets/target-bench (and the modules it needs into their target-bench).
+# in JAVA_OPTS. Builds into training/target-bench (and the modules it needs into their target-bench).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 out=target-bench
-./mvnw -q -Dtessera.out=$out -pl plugins/datasets -am test-compile dependency:build-classpath \
+./mvnw -q -Dtessera.out=$out -pl training -am test-compile dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile=cp.txt >/dev/null
-cp="plugins/datasets/$out/test-classes:plugins/datasets/$out/classes:$(cat plugins/datasets/cp.txt)"
-rm -f plugins/datasets/cp.txt framework-api/cp.txt testkit/cp.txt cpu-backend/cp.txt
+cp="training/$out/test-classes:training/$out/classes:$(cat training/cp.txt)"
+rm -f training/cp.txt plugins/datasets/cp.txt framework-api/cp.txt testkit/cp.txt cpu-backend/cp.txt
 data="${1:-../shared/data/fashion-mnist}"
 shift || true
 exec java ${JAVA_OPTS:--Xmx2g} -cp "$cp" io.tessera.training.FashionCnnBenchmark "$data" "$@"

@@ -1,7 +1,7 @@
 package io.tessera.bench;
 
-import io.tessera.api.nn.Losses;
 import io.tessera.api.optim.Adam;
+import io.tessera.api.tensor.Functional;
 import io.tessera.api.tensor.Generator;
 import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
@@ -71,7 +71,7 @@ public class CnnBenchmark {
     @Benchmark
     public double trainStep() {
         try (TensorScope scope = Tensors.scope()) {
-            Tensor loss = Losses.crossEntropy(model.forward(x), y);
+            Tensor loss = Functional.crossEntropy(model.forward(x), y);
             adam.zeroGrad();
             loss.backward();
             adam.step();

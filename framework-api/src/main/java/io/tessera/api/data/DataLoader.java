@@ -119,9 +119,23 @@ public final class DataLoader<B> implements Iterable<B> {
 
     /** The batches of epoch {@code epoch}; collation happens lazily, batch by batch. */
     public Iterable<B> epoch(int epoch) {
+        return epoch(epoch, 0);
+    }
+
+    /**
+     * The batches of epoch {@code epoch} from batch {@code firstBatch} on (0-based), as a run resumed in the middle of
+     * an epoch continues; the batches before it are not collated.
+     *
+     * @throws IllegalArgumentException when {@code firstBatch} is negative or beyond {@link #batchesPerEpoch()}
+     */
+    public Iterable<B> epoch(int epoch, int firstBatch) {
+        if (firstBatch < 0 || firstBatch > batchesPerEpoch()) {
+            throw new IllegalArgumentException("first batch must be in [0, " + batchesPerEpoch() + "], was "
+                    + firstBatch);
+        }
         int[] order = order(epoch);
         return () -> new Iterator<>() {
-            private int batch;
+            private int batch = firstBatch;
             private final int count = batchesPerEpoch();
 
             @Override

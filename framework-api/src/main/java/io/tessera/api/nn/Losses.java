@@ -9,9 +9,12 @@ import io.tessera.api.tensor.Tensors;
 import org.apiguardian.api.API;
 
 /**
- * Loss functions with PyTorch's semantics and options ({@code reduction}, {@code ignore_index},
- * {@code label_smoothing}). All are compositions of tensor ops and differentiate through autograd; {@code MEAN} losses match
- * {@code io.tessera.api.tensor.Functional}'s.
+ * The options PyTorch's losses have beyond {@link Functional}'s mean losses: {@code reduction} ({@code NONE},
+ * {@code SUM}), {@code ignore_index}, {@code pos_weight}, {@code log_target}, and the negative log-likelihood. The
+ * losses themselves are {@link Functional}'s, which the op goldens check on every backend: with a {@code MEAN}
+ * reduction and nothing ignored or weighted, each method here returns {@link Functional}'s result (after its own
+ * checks); only the other options are computed here, as compositions of tensor ops that differentiate through
+ * autograd. Training ({@code io.tessera.training.Loss}) uses {@link Functional} directly.
  */
 @API(status = API.Status.STABLE, since = "1.0")
 public final class Losses {
@@ -19,11 +22,6 @@ public final class Losses {
     public static final long NO_IGNORE = -100;
 
     private Losses() {
-    }
-
-    /** Mean cross-entropy of logits {@code [N, C, ...]} and int64 class indices {@code [N, ...]}. */
-    public static Tensor crossEntropy(Tensor logits, Tensor target) {
-        return crossEntropy(logits, target, 0, NO_IGNORE, Reduction.MEAN);
     }
 
     /**
@@ -42,11 +40,9 @@ public final class Losses {
             throw new IllegalArgumentException("crossEntropy: target must be int64 class indices, got "
                     + target.dtype() + target.shape());
         }
-        if (logits.rank() < 2 || target.rank() != logits.rank() - 1 || target.size(0) != logits.size(0)) {
-            throw new IllegalArgumentException("crossEntropy: logits " + logits.shape() + " need shape [N, C, ...] and"
-                    + " target " + target.shape() + " shape [N, ...]");
-        }
+        Functional.checkClassTarget("crossEntropy", logits, target);
         long classes = logits.size(1);
+        long ignored;
         try (TensorScope sc = Tensors.scope()) {
             Tensor counted = target.ne(ignoreIndex);
             long bad = (long) counted.and(target.lt(0).or(target.ge(classes))).to(DType.INT64).sum().item();
@@ -54,6 +50,10 @@ public final class Losses {
                 throw new IllegalArgumentException("crossEntropy: " + bad + " target(s) outside [0, " + classes
                         + ") and not equal to ignore_index " + ignoreIndex);
             }
+            ignored = target.numel() - (long) counted.to(DType.INT64).sum().item();
+        }
+        if (reduction == Reduction.MEAN && ignored == 0) {
+            return Functional.crossEntropy(logits, target, labelSmoothing);
         }
         return Composite.apply(() -> {
             Tensor valid = target.ne(ignoreIndex);
@@ -68,7 +68,7 @@ public final class Losses {
             return switch (reduction) {
                 case NONE -> loss;
                 case SUM -> loss.sum();
-                case MEAN -> loss.sum().div(mask.sum());
+                case MEAN -> meanOverCounted(loss, mask);
             };
         });
     }
@@ -78,6 +78,7 @@ public final class Losses {
      * {@code ignore_index} and reduction as in {@link #crossEntropy(Tensor, Tensor, double, long, Reduction)}.
      */
     public static Tensor nllLoss(Tensor logProbs, Tensor target, long ignoreIndex, Reduction reduction) {
+        Functional.checkClassTarget("nllLoss", logProbs, target);
         return Composite.apply(() -> {
             Tensor valid = target.ne(ignoreIndex);
             Tensor safeTarget = Tensors.where(valid, target, logProbs.backend().zeros(Shape.SCALAR, DType.INT64));
@@ -86,14 +87,20 @@ public final class Losses {
             return switch (reduction) {
                 case NONE -> loss;
                 case SUM -> loss.sum();
-                case MEAN -> loss.sum().div(mask.sum());
+                case MEAN -> meanOverCounted(loss, mask);
             };
         });
     }
 
-    /** Mean binary cross-entropy of logits and targets in [0, 1]. */
-    public static Tensor bceWithLogits(Tensor logits, Tensor target) {
-        return bceWithLogits(logits, target, null, Reduction.MEAN);
+    /**
+     * {@code sum(loss) / sum(mask)}: NaN when no sample counts, as in PyTorch, but with zero gradients then (PyTorch's
+     * nll_loss backward) instead of {@code 0 * inf = NaN} from dividing by a zero count (issue 22).
+     */
+    private static Tensor meanOverCounted(Tensor loss, Tensor mask) {
+        Tensor count = mask.sum();
+        Tensor counted = count.gt(0);
+        Tensor nan = loss.backend().full(Shape.SCALAR, loss.dtype(), Double.NaN);
+        return Tensors.where(counted, loss.sum().div(count.clampMin(1)), nan);
     }
 
     /**
@@ -105,6 +112,9 @@ public final class Losses {
         if (!logits.shape().equals(target.shape())) {
             throw new IllegalArgumentException("bceWithLogits: target " + target.shape() + " must have the logits'"
                     + " shape " + logits.shape());
+        }
+        if (posWeight == null && reduction == Reduction.MEAN) {
+            return Functional.bceWithLogits(logits, target);
         }
         return Composite.apply(() -> {
             // ln(1 + e^-x) computed stably as softplus(-x).
@@ -120,43 +130,27 @@ public final class Losses {
         });
     }
 
-    /** Mean squared error. */
-    public static Tensor mse(Tensor input, Tensor target) {
-        return mse(input, target, Reduction.MEAN);
-    }
-
     /** Squared error with a reduction. */
     public static Tensor mse(Tensor input, Tensor target, Reduction reduction) {
         checkSameShape("mse", input, target);
+        if (reduction == Reduction.MEAN) {
+            return Functional.mseLoss(input, target);
+        }
         return Composite.apply(() -> reduce(input.sub(target).square(), reduction));
-    }
-
-    /** Mean absolute error. */
-    public static Tensor l1(Tensor input, Tensor target) {
-        return l1(input, target, Reduction.MEAN);
     }
 
     /** Absolute error with a reduction. */
     public static Tensor l1(Tensor input, Tensor target, Reduction reduction) {
         checkSameShape("l1", input, target);
+        if (reduction == Reduction.MEAN) {
+            return Functional.l1Loss(input, target);
+        }
         return Composite.apply(() -> reduce(input.sub(target).abs(), reduction));
     }
 
     /**
-     * KL divergence {@code F.kl_div(input, target, reduction='batchmean')}: {@code input} log-probabilities,
-     * {@code target} probabilities; {@code sum(t (ln t - input)) / N}.
-     */
-    public static Tensor klDiv(Tensor input, Tensor target) {
-        if (input.rank() == 0) {
-            return klDiv(input, target, false, Reduction.SUM);
-        }
-        long n = input.size(0);
-        return Composite.apply(() -> klDiv(input, target, false, Reduction.SUM).div(n));
-    }
-
-    /**
      * KL divergence with an element reduction ({@code MEAN} averages over all elements, which PyTorch warns is not
-     * the mathematical KL; use {@link #klDiv(Tensor, Tensor)} for {@code batchmean}). With {@code logTarget} the
+     * the mathematical KL; use {@link Functional#klDiv(Tensor, Tensor)} for {@code batchmean}). With {@code logTarget} the
      * target holds log-probabilities.
      */
     public static Tensor klDiv(Tensor input, Tensor target, boolean logTarget, Reduction reduction) {
@@ -172,16 +166,6 @@ public final class Losses {
             }
             return reduce(pw, reduction);
         });
-    }
-
-    /** Cosine similarity along {@code axis} (removed), eps 1e-8 as in PyTorch. */
-    public static Tensor cosineSimilarity(Tensor x1, Tensor x2, int axis) {
-        return cosineSimilarity(x1, x2, axis, 1e-8);
-    }
-
-    /** Cosine similarity along {@code axis} with an explicit eps. */
-    public static Tensor cosineSimilarity(Tensor x1, Tensor x2, int axis, double eps) {
-        return Functional.cosineSimilarity(x1, x2, axis, eps);
     }
 
     /** Applies a reduction to per-element values (the result is new; {@code NONE} returns a copy). */

@@ -6,7 +6,6 @@ import io.tessera.api.io.RawTensor;
 import io.tessera.api.io.Safetensors;
 import io.tessera.api.io.SafetensorsFile;
 import io.tessera.api.io.TensorWeights;
-import io.tessera.api.nn.Losses;
 import io.tessera.api.nn.Module;
 import io.tessera.api.optim.Adam;
 import io.tessera.api.optim.AdamW;
@@ -14,6 +13,7 @@ import io.tessera.api.optim.LrScheduler;
 import io.tessera.api.optim.Optimizer;
 import io.tessera.api.optim.Sgd;
 import io.tessera.api.tensor.Autograd;
+import io.tessera.api.tensor.Functional;
 import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
@@ -436,7 +436,7 @@ public final class ClassifierTraining {
                     Tensor x = b.tensor(batch.pixels(), batch.shape());
                     Tensor y = b.tensor(batch.labelsAsLongs(), batch.size());
                     Tensor logits = model.forward(x);
-                    lossSum += Losses.crossEntropy(logits, y).item() * batch.size();
+                    lossSum += Functional.crossEntropy(logits, y).item() * batch.size();
                     correct += countCorrect(logits, batch.labels());
                 }
             }
@@ -488,7 +488,7 @@ public final class ClassifierTraining {
             Tensor x = b.tensor(batch.pixels(), batch.shape());
             Tensor y = b.tensor(batch.labelsAsLongs(), batch.size());
             Tensor logits = model.forward(x);
-            Tensor loss = Losses.crossEntropy(logits, y);
+            Tensor loss = Functional.crossEntropy(logits, y);
             opt.zeroGrad();
             loss.backward();
             opt.step();

@@ -3,7 +3,7 @@ package io.tessera.api.pipeline;
 import io.tessera.api.plugin.ServiceRegistry;
 import io.tessera.api.tensor.TensorBackend;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.Optional;
 import org.apiguardian.api.API;
 
 /** What the pipeline engine gives a {@link Step} while it runs. */
@@ -72,7 +72,7 @@ public interface StepContext {
      * @param epochs  the number of epochs
      * @param metrics metric name to value
      */
-    default void epochEnd(int epoch, int epochs, Map<String, Double> metrics) {
+    default void epochEnd(int epoch, int epochs, java.util.Map<String, Double> metrics) {
     }
 
     /** Records one point of a curve ({@code series} {@code batch_loss} at optimizer step {@code x}) for the report. */
@@ -82,5 +82,17 @@ public interface StepContext {
     /** This step's checkpoints in the run folder, for resuming a killed run. */
     default Checkpoints checkpoints() {
         return Checkpoints.none();
+    }
+
+    /**
+     * A service the engine offers this step beyond the ones above, by type: how a library that runs inside steps
+     * reaches a part of the run the API does not define. The training module's {@code EpochLog} (per-epoch metrics
+     * for the run's events, {@code metrics.json} and training curves) is one: the pipeline engine offers it and the
+     * training loop's listeners use it, while this interface knows neither.
+     *
+     * @return the service, or empty when this engine offers none of {@code type}
+     */
+    default <T> Optional<T> service(Class<T> type) {
+        return Optional.empty();
     }
 }

@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tessera.host.TesseraHost;
-import io.tessera.host.pipeline.RunOptions;
-import io.tessera.host.pipeline.RunResult;
-import io.tessera.host.pipeline.ValidationReport;
+import io.tessera.pipelines.Pipelines;
+import io.tessera.pipelines.RunOptions;
+import io.tessera.pipelines.RunResult;
+import io.tessera.pipelines.ValidationReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,9 +32,9 @@ class WpcaPipelineTest {
     @Test
     void validatesAndRejectsBadKeys() {
         try (TesseraHost host = TestHosts.started()) {
-            ValidationReport report = host.pipelines().validate(file());
+            ValidationReport report = Pipelines.of(host).validate(file());
             assertThat(report.problems()).as(report.describe()).isEmpty();
-            ValidationReport bad = host.pipelines().validate(file(), List.of("steps.search.with.proxy=wpcaa",
+            ValidationReport bad = Pipelines.of(host).validate(file(), List.of("steps.search.with.proxy=wpcaa",
                     "steps.train_a.with.shard=5"));
             assertThat(bad.describe()).contains("steps.search.with.proxy").contains("steps.train_a");
         }
@@ -56,7 +57,7 @@ class WpcaPipelineTest {
         try (TesseraHost host = TestHosts.started()) {
             RunOptions.Builder options = RunOptions.builder().outputRoot(runs).parallelism(1);
             sets.forEach(options::set);
-            result = host.pipelines().run(file(), options.build());
+            result = Pipelines.of(host).run(file(), options.build());
         }
         assertThat(result.succeeded()).as(result.failure().orElse("")).isTrue();
         Path dir = result.runDirectory();

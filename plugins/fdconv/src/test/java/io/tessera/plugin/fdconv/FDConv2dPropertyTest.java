@@ -403,6 +403,9 @@ class FDConv2dPropertyTest {
     void everyPartReceivesAGradientThatFloat64FiniteDifferencesConfirm(FdconvGolden c) {
         try (FDConv2d fd = c.layer(be); TensorScope sc = Tensors.scope()) {
             FDConvOptions o = fd.options();
+            org.junit.jupiter.api.Assumptions.assumeTrue(fd.isFrequencyDynamic(), "spec §3: " + c + " is a plain"
+                    + " convolution (min(Cin, Cout) <= use_fdconv_if_c_gt or k not in use_fdconv_if_k_in), which has"
+                    + " none of the parts this property is about");
             org.junit.jupiter.api.Assumptions.assumeTrue(!c.trainMode() && o.useKsmLocal() && !o.ksmOnlyKernelAtt()
                     && o.ksmGlobalAct() == GateActivation.SIGMOID && o.ksmLocalAct() == GateActivation.SIGMOID
                     && o.fbm().act() == GateActivation.SIGMOID && !o.fbm().lowfreqAtt()
@@ -426,7 +429,23 @@ class FDConv2dPropertyTest {
                     c.floats(c.manifest().path("output").path("file").asText("output.npy")));
 
             Map<String, Tensor> params = fd.namedParameters();
-            assertThat(params.keySet()).contains("dft_weight", "KSM_Local.conv.weight", "FBM.freq_weight_conv_list.0.weight");
+            // spec §3: FBM exists only for k in use_fbm_if_k_in (or a stride above 1 with use_fbm_for_stride), so a
+            // k=1 layer (golden case 3) has none; §4: the spatial head exists only for k > 1
+            int k = c.cfg("k");
+            boolean fbmExpected = o.useFbmIfKIn().contains(k) || (o.useFbmForStride() && c.cfg("stride") > 1);
+            assertThat(fd.hasFbm()).as(c + ": FBM present (spec §3)").isEqualTo(fbmExpected);
+            List<String> parts = new ArrayList<>(List.of("dft_weight", "KSM_Global.channel_fc.weight",
+                    "KSM_Global.filter_fc.weight", "KSM_Local.conv.weight"));
+            if (k > 1) {
+                parts.add("KSM_Global.spatial_fc.weight");
+            }
+            if (fbmExpected) {
+                parts.add("FBM.freq_weight_conv_list.0.weight");
+            }
+            assertThat(params.keySet()).as(c + " parameters").containsAll(parts);
+            if (!fbmExpected) {
+                assertThat(params.keySet()).as(c + " parameters (no FBM, spec §3)").noneMatch(n -> n.startsWith("FBM."));
+            }
             for (Map.Entry<String, Tensor> e : params.entrySet()) {
                 Tensor grad = e.getValue().grad();
                 assertThat(grad).as(e.getKey() + " gets a gradient").isNotNull();

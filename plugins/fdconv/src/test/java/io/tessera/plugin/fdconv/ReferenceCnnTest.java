@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tessera.api.nn.Conv2d;
 import io.tessera.api.nn.Linear;
-import io.tessera.api.nn.Losses;
+import io.tessera.api.tensor.Functional;
 import io.tessera.api.tensor.Generator;
 import io.tessera.api.tensor.Shape;
 import io.tessera.api.tensor.Tensor;
@@ -130,7 +130,7 @@ class ReferenceCnnTest {
                 Tensor y = be.tensor(new long[] {0, 3, 7, 9}, 4);
                 Tensor out = model.forward(x);
                 assertThat(out.dims()).containsExactly(4, 10);
-                Losses.crossEntropy(out, y).backward();
+                Functional.crossEntropy(out, y).backward();
                 for (Map.Entry<String, Tensor> p : model.namedParameters().entrySet()) {
                     assertThat(p.getValue().grad()).as(v.layer() + " " + p.getKey()).isNotNull();
                 }
