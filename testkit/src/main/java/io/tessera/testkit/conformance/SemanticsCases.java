@@ -308,7 +308,8 @@ public final class SemanticsCases {
         assertThatThrownBy(() -> Functional.crossEntropy(logits, target)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("crossEntropy:").hasMessageContaining("[2, 5]")
                 .hasMessageContaining("[2, 3, 4]").hasMessageContaining("[2, 4]").hasMessageNotContaining("gather");
-        assertThatThrownBy(() -> Losses.crossEntropy(logits, target)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Losses.crossEntropy(logits, target, 0, Losses.NO_IGNORE, Reduction.MEAN))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("crossEntropy:").hasMessageContaining("[2, 5]");
     }
 
