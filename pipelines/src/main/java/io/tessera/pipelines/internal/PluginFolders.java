@@ -6,6 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
  * The {@code plugins:} key of a pipeline file: folders of plugin jars the host must load before the pipeline is
@@ -29,30 +33,35 @@ public final class PluginFolders {
             return List.of();
         }
         List<Problems.Problem> problems = new ArrayList<>();
-        YamlNode root = YamlReader.read(text, pipelineFile.toString(), problems);
-        if (!(root instanceof YamlNode.YMap top)) {
+        Node root = YamlTree.read(text, pipelineFile.toString(), problems);
+        if (!(root instanceof MappingNode top)) {
             return List.of();
         }
         Path base = pipelineFile.toAbsolutePath().getParent();
         List<Path> folders = new ArrayList<>();
-        for (String folder : names(top.get("plugins").orElse(null))) {
+        for (String folder : names(YamlTree.get(top, "plugins").orElse(null))) {
             folders.add(base.resolve(folder).normalize());
         }
         return folders;
     }
 
     /** The folder names of a {@code plugins:} value (a list of strings, or one string); others are ignored here. */
-    static List<String> names(YamlNode node) {
+    static List<String> names(Node node) {
         List<String> names = new ArrayList<>();
-        if (node instanceof YamlNode.YScalar s && s.value() instanceof String str && !str.isBlank()) {
-            names.add(str.strip());
-        } else if (node instanceof YamlNode.YList list) {
-            for (YamlNode item : list.items()) {
-                if (item instanceof YamlNode.YScalar s && s.value() instanceof String str && !str.isBlank()) {
-                    names.add(str.strip());
+        if (isName(node)) {
+            names.add(((String) YamlTree.scalar(node)).strip());
+        } else if (node instanceof SequenceNode list) {
+            for (Node item : list.getValue()) {
+                if (isName(item)) {
+                    names.add(((String) YamlTree.scalar(item)).strip());
                 }
             }
         }
         return names;
+    }
+
+    /** Whether {@code node} is a non-blank string scalar, as a folder name must be. */
+    static boolean isName(Node node) {
+        return node instanceof ScalarNode && YamlTree.scalar(node) instanceof String str && !str.isBlank();
     }
 }

@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A started host as an embedding application on the class path builds it: the datasets, FDConv and DWFF steps
- * registered by hand.
+ * A started host as an embedding application on the class path builds it: the datasets, FDConv, W-PCA and DWFF
+ * steps registered by hand.
  */
 final class TestHosts {
     private TestHosts() {
@@ -30,6 +30,13 @@ final class TestHosts {
         }
         if (Pipelines.of(host).step("fdconv/train-classifier").isEmpty()) {
             host.services().register(Step.class, new TrainClassifierStep());
+        }
+        if (Pipelines.of(host).step("wpca/sample").isEmpty()) {
+            for (Step<?> s : List.<Step<?>>of(new io.tessera.plugin.wpca.SampleStep(),
+                    new io.tessera.plugin.wpca.ScoreStep(), new io.tessera.plugin.wpca.SearchStep(),
+                    new io.tessera.plugin.wpca.TrainCandidatesStep(), new io.tessera.plugin.wpca.CorrelateStep())) {
+                host.services().register(Step.class, s);
+            }
         }
         for (Step<?> s : List.<Step<?>>of(new ScenesStep(), new PretrainVitStep(), new TrainStep(), new EvaluateStep(),
                 new GalleryStep())) {
