@@ -791,7 +791,10 @@ public final class Tensor implements AutoCloseable {
         return Tensors.where(cond, this, other);
     }
 
-    /** A copy with {@code value} where {@code mask} (bool, broadcast to this shape) is true. */
+    /**
+     * A copy with {@code value} where {@code mask} (bool) is true; this tensor and the mask broadcast together, so the
+     * result has their broadcast shape (as PyTorch's out-of-place {@code masked_fill}).
+     */
     public Tensor maskedFill(Tensor mask, double value) {
         return ElementwiseOps.maskedFill(this, mask, value);
     }
@@ -883,6 +886,7 @@ public final class Tensor implements AutoCloseable {
             return sc.keep(ReductionOps.sqrtZeroGradAtZero(square().sum(axes, keepDim), "norm"));
         }
     }
+
 
 
 

@@ -187,13 +187,13 @@ public final class ElementwiseOps {
         }});
     }
 
-    /** A copy with {@code value} where {@code mask} (bool, broadcast to this shape) is true. */
+    /**
+     * A copy with {@code value} where {@code mask} (bool) is true; this tensor and the mask broadcast together, so the
+     * result has their broadcast shape (as PyTorch's out-of-place {@code masked_fill}).
+     */
     public static Tensor maskedFill(Tensor self, Tensor mask, double value) {
         Checks.peerAnyType(self, "maskedFill", "mask", mask, DType.BOOL);
-        if (!mask.shape().broadcastsTo(self.shape())) {
-            throw new IllegalArgumentException("maskedFill: mask shape " + mask.shape() + " does not broadcast to "
-                    + self.shape());
-        }
+        Shape.broadcast("maskedFill", self.shape(), mask.shape());
         try (TensorScope sc = Tensors.scope()) {
             Tensor v = self.backend().full(Shape.SCALAR, self.dtype(), value);
             return sc.keep(Tensors.where(mask, v, self));

@@ -69,7 +69,7 @@ public final class ReductionOps {
                 case MAX, MIN, PROD -> {
                     Tensor rk = r.reshape(kept.dims());
                     if (kind == ReduceOp.PROD) {
-                        yield gk.mul(rk).div(x);
+                        yield gk.mul(prodGrad(x, ax, kept));
                     }
                     Tensor mask = x.eq(rk).to(self.dtype());
                     Tensor share = mask.sum(ax, true);
@@ -160,6 +160,22 @@ public final class ReductionOps {
             Tensor s = self.sub(m).exp().sum(ax, true).log().add(m);
             return sc.keep(keepDim ? s : s.squeeze(ax));
         }
+    }
+
+    /**
+     * d prod / d x_i, the product of the other elements of x_i's group, also where x has zeros (out / x would give
+     * 0/0 = NaN there; found by the differential fuzz corpus): with no zero in the group it is p / x_i, with one zero
+     * it is p at the zero and 0 elsewhere, with more it is 0, where p is the product of the group's non-zeros.
+     */
+    static Tensor prodGrad(Tensor x, int[] ax, Shape kept) {
+        Tensor zero = x.eq(0);
+        Tensor nonZero = Tensors.where(zero, x.backend().ones(Shape.SCALAR, x.dtype()), x);
+        Tensor p = nonZero.prod(ax, true);
+        Tensor zeros = zero.to(x.dtype()).sum(ax, true);
+        Tensor none = p.div(nonZero);
+        Tensor one = Tensors.where(zero, p, x.backend().zeros(Shape.SCALAR, x.dtype()));
+        Tensor zeroScalar = x.backend().zeros(Shape.SCALAR, x.dtype());
+        return Tensors.where(zeros.eq(0), none, Tensors.where(zeros.eq(1), one, zeroScalar)).reshape(x.shape());
     }
 
     /**

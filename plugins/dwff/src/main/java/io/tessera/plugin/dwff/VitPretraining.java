@@ -2,9 +2,9 @@ package io.tessera.plugin.dwff;
 
 import io.tessera.api.data.DataLoader;
 import io.tessera.api.data.ImageDataset;
-import io.tessera.api.nn.Losses;
 import io.tessera.api.optim.AdamW;
 import io.tessera.api.optim.LrScheduler;
+import io.tessera.api.tensor.Functional;
 import io.tessera.api.tensor.Generator;
 import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
@@ -87,7 +87,7 @@ public final class VitPretraining {
                     }
                     try (TensorScope sc = Tensors.scope()) {
                         Tensor x = b.tensor(canvas, idx.length, 1, height, width);
-                        Tensor loss = Losses.crossEntropy(vit.forward(x), b.tensor(labels, idx.length));
+                        Tensor loss = Functional.crossEntropy(vit.forward(x), b.tensor(labels, idx.length));
                         opt.zeroGrad();
                         loss.backward();
                         opt.step();

@@ -3,9 +3,9 @@ package io.tessera.plugin.wpca;
 import io.tessera.api.data.DataLoader;
 import io.tessera.api.data.ImageBatch;
 import io.tessera.api.data.ImageDataset;
-import io.tessera.api.nn.Losses;
 import io.tessera.api.optim.Adam;
 import io.tessera.api.tensor.Autograd;
+import io.tessera.api.tensor.Functional;
 import io.tessera.api.tensor.Generator;
 import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
@@ -68,7 +68,7 @@ public final class CandidateTraining {
                     }
                     try (TensorScope s = Tensors.scope()) {
                         opt.zeroGrad();
-                        Tensor loss = Losses.crossEntropy(model.forward(be.tensor(b.pixels(), b.shape())),
+                        Tensor loss = Functional.crossEntropy(model.forward(be.tensor(b.pixels(), b.shape())),
                                 be.tensor(b.labelsAsLongs(), b.size()));
                         loss.backward();
                         opt.step();

@@ -1,7 +1,7 @@
 package io.tessera.plugin.wpca;
 
-import io.tessera.api.nn.Losses;
 import io.tessera.api.tensor.Autograd;
+import io.tessera.api.tensor.Functional;
 import io.tessera.api.tensor.Shape;
 import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorScope;
@@ -69,7 +69,7 @@ public final class ZeroCostProxies {
         model.train();
         try (TensorScope s = Tensors.scope()) {
             model.zeroGrad();
-            Losses.crossEntropy(model.forward(images), labels).backward();
+            Functional.crossEntropy(model.forward(images), labels).backward();
             double score = 0;
             for (Tensor p : model.parameters()) {
                 if (p.grad() != null) {
