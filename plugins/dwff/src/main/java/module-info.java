@@ -16,4 +16,6 @@ module io.tessera.plugin.dwff {
     exports io.tessera.plugin.dwff;
 
     provides io.tessera.api.plugin.Plugin with io.tessera.plugin.dwff.DwffPlugin;
+    provides io.tessera.api.pipeline.Step with io.tessera.plugin.dwff.ScenesStep, io.tessera.plugin.dwff.PretrainVitStep,
+            io.tessera.plugin.dwff.TrainStep, io.tessera.plugin.dwff.EvaluateStep, io.tessera.plugin.dwff.GalleryStep;
 }

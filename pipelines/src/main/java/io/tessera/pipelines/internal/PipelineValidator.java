@@ -86,13 +86,10 @@ final class PipelineValidator {
                 problem(YamlTree.loc(b), "backend", "'backend' must be cpu, gpu or auto, found " + YamlTree.describe(b));
             }
         }
-        top.get("plugins").ifPresent(p -> {
-            boolean strings = p instanceof YamlNode.YList l ? l.items().stream().allMatch(i ->
-                    i instanceof YamlNode.YScalar sc && sc.value() instanceof String str && !str.isBlank())
-                    : p instanceof YamlNode.YScalar sc && sc.value() instanceof String str && !str.isBlank();
-            if (!strings) {
-                problem(p.loc(), "plugins", "'plugins' must list folders of plugin jars, relative to this file "
-                        + "(plugins: [plugins, ../more-plugins]), found " + p.describe());
+        YamlTree.get(top, "plugins").ifPresent(p -> {
+            if (PluginFolders.names(p) == null) {
+                problem(YamlTree.loc(p), "plugins", "'plugins' must list folders of plugin jars, relative to this "
+                        + "file (plugins: [plugins, ../more-plugins]), found " + YamlTree.describe(p));
             }
         });
         long seed = 0;

@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
  * The {@code plugins:} key of a pipeline file: folders of plugin jars the host must load before the pipeline is
@@ -29,29 +32,43 @@ public final class PluginFolders {
             return List.of();
         }
         List<Problems.Problem> problems = new ArrayList<>();
-        YamlNode root = YamlReader.read(text, pipelineFile.toString(), problems);
-        if (!(root instanceof YamlNode.YMap top)) {
+        Node root = YamlTree.read(text, pipelineFile.toString(), problems);
+        if (!(root instanceof MappingNode top)) {
+            return List.of();
+        }
+        List<String> names = YamlTree.get(top, "plugins").map(PluginFolders::names).orElse(null);
+        if (names == null) {
             return List.of();
         }
         Path base = pipelineFile.toAbsolutePath().getParent();
         List<Path> folders = new ArrayList<>();
-        for (String folder : names(top.get("plugins").orElse(null))) {
+        for (String folder : names) {
             folders.add(base.resolve(folder).normalize());
         }
         return folders;
     }
 
-    /** The folder names of a {@code plugins:} value (a list of strings, or one string); others are ignored here. */
-    static List<String> names(YamlNode node) {
+    /**
+     * The folder names of a {@code plugins:} value: a list of non-blank strings, or one; {@code null} when it is
+     * anything else.
+     */
+    static List<String> names(Node node) {
         List<String> names = new ArrayList<>();
-        if (node instanceof YamlNode.YScalar s && s.value() instanceof String str && !str.isBlank()) {
-            names.add(str.strip());
-        } else if (node instanceof YamlNode.YList list) {
-            for (YamlNode item : list.items()) {
-                if (item instanceof YamlNode.YScalar s && s.value() instanceof String str && !str.isBlank()) {
-                    names.add(str.strip());
-                }
+        if (YamlTree.scalar(node) instanceof String str) {
+            if (str.isBlank()) {
+                return null;
             }
+            names.add(str.strip());
+            return names;
+        }
+        if (!(node instanceof SequenceNode list)) {
+            return null;
+        }
+        for (Node item : list.getValue()) {
+            if (!(YamlTree.scalar(item) instanceof String str) || str.isBlank()) {
+                return null;
+            }
+            names.add(str.strip());
         }
         return names;
     }

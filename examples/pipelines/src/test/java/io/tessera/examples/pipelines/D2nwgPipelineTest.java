@@ -6,8 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tessera.api.pipeline.Step;
 import io.tessera.host.TesseraHost;
+import io.tessera.pipelines.Pipeline;
+import io.tessera.pipelines.PipelineEvent;
+import io.tessera.pipelines.Pipelines;
 import io.tessera.pipelines.RunOptions;
 import io.tessera.pipelines.RunResult;
+import io.tessera.pipelines.RunStatus;
 import io.tessera.pipelines.ValidationReport;
 import io.tessera.plugin.d2nwg.GenerateStep;
 import io.tessera.plugin.d2nwg.TrainDiffusionStep;
@@ -19,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +41,7 @@ class D2nwgPipelineTest {
     static TesseraHost host() {
         TesseraHost host = TestHosts.started();
         for (Step<?> s : List.of(new ZooStep(), new TrainVaeStep(), new TrainDiffusionStep(), new GenerateStep())) {
-            if (host.pipelines().step(s.name()).isEmpty()) {
+            if (Pipelines.of(host).step(s.name()).isEmpty()) {
                 host.services().register(Step.class, s);
             }
         }
@@ -62,12 +67,12 @@ class D2nwgPipelineTest {
     @Test
     void validatesWithoutTheDataFolders() {
         try (TesseraHost host = host()) {
-            ValidationReport report = host.pipelines().validate(pipeline(),
+            ValidationReport report = Pipelines.of(host).validate(pipeline(),
                     List.of("steps.fashion.with.dir=/nonexistent", "steps.mnist.with.dir=/nonexistent"));
             assertThat(report.problems()).as(report.describe()).isEmpty();
-            ValidationReport bad = host.pipelines().validate(pipeline(), List.of("steps.generate.with.sampler=ddpn"));
+            ValidationReport bad = Pipelines.of(host).validate(pipeline(), List.of("steps.generate.with.sampler=ddpn"));
             assertThat(bad.describe()).contains("did you mean 'ddpm'?");
-            ValidationReport steps = host.pipelines().validate(pipeline(),
+            ValidationReport steps = Pipelines.of(host).validate(pipeline(),
                     List.of("steps.generate.with.report_steps=[0, 50]"));
             assertThat(steps.describe()).contains("report_steps lists 50");
         }
@@ -79,7 +84,7 @@ class D2nwgPipelineTest {
         try (TesseraHost host = host()) {
             RunOptions.Builder options = RunOptions.builder().outputRoot(runs);
             small().forEach(options::set);
-            result = host.pipelines().run(pipeline(), options.build());
+            result = Pipelines.of(host).run(pipeline(), options.build());
         }
         assertThat(result.succeeded()).as(result.failure().orElse("")).isTrue();
         Path dir = result.runDirectory();
@@ -109,5 +114,51 @@ class D2nwgPipelineTest {
         JsonNode run = JSON.readTree(dir.resolve("run.json").toFile());
         assertThat(run.at("/steps/zoo/timings/models_per_min").asDouble()).isPositive();
         assertThat(run.at("/steps/generate/timings/generated_vectors_per_s").asDouble()).isPositive();
+    }
+
+    /**
+     * The zoo (trained on two threads), VAE and diffusion steps stopped after a zoo checkpoint, resumed and stopped
+     * again after a diffusion checkpoint, then resumed to the end: the same metrics.json as an uninterrupted run.
+     */
+    @Test
+    void zooVaeAndDiffusionResumeToTheMetricsOfAnUninterruptedRun() throws Exception {
+        Pipeline p = Pipeline.builder("d2nwg-resume").backend("cpu").seed(5)
+                .step("data", "datasets/idx", s -> s.with("sample", "mnist"))
+                .step("zoo", "d2nwg/zoo", s -> s.with("tasks", 4).with("held_out", 1).with("seeds", 2)
+                        .with("steps", 20).with("workers", 2).with("checkpoint_every", 3)
+                        .input("train", "data.train").input("test", "data.test"))
+                .step("vae", "d2nwg/train-vae", s -> s.with("steps", 30).with("checkpoint_every", 10)
+                        .with("recon_check", 2).input("zoo", "zoo.zoo"))
+                .step("diffusion", "d2nwg/train-diffusion", s -> s.with("steps", 40).with("batch_size", 8)
+                        .with("timesteps", 100).with("beta_start", 1e-4).with("beta_end", 0.02)
+                        .with("checkpoint_every", 20).input("zoo", "zoo.zoo").input("vae", "vae.vae"))
+                .build();
+        try (TesseraHost host = host()) {
+            RunResult whole = Pipelines.of(host).run(p, RunOptions.builder().outputRoot(runs).build());
+            assertThat(whole.succeeded()).as(whole.failure().orElse("")).isTrue();
+            RunResult first = stopAt(host, p, null, "zoo", 3);
+            RunResult second = stopAt(host, p, first.runDirectory(), "diffusion", 20);
+            RunResult last = Pipelines.of(host).run(p, RunOptions.builder().outputRoot(runs)
+                    .resume(second.runDirectory()).build());
+            assertThat(last.succeeded()).as(last.failure().orElse("")).isTrue();
+            assertThat(Files.readString(last.runDirectory().resolve("metrics.json")))
+                    .isEqualTo(Files.readString(whole.runDirectory().resolve("metrics.json")));
+            assertThat(Files.readString(last.runDirectory().resolve("logs/zoo.log"))).contains("resumed with");
+        }
+    }
+
+    private RunResult stopAt(TesseraHost host, Pipeline p, Path resume, String step, long position) {
+        AtomicBoolean stop = new AtomicBoolean();
+        RunOptions.Builder o = RunOptions.builder().outputRoot(runs).cancelWhen(stop::get).listener(e -> {
+            if (e instanceof PipelineEvent.CheckpointSaved c && c.step().equals(step) && c.position() >= position) {
+                stop.set(true);
+            }
+        });
+        if (resume != null) {
+            o.resume(resume);
+        }
+        RunResult r = Pipelines.of(host).run(p, o.build());
+        assertThat(r.status()).as(r.failure().orElse("")).isEqualTo(RunStatus.CANCELLED);
+        return r;
     }
 }

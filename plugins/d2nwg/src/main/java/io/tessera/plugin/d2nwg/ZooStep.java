@@ -235,7 +235,11 @@ public final class ZooStep implements Step<ZooStep.Config> {
     }
 
     private static String name(ImageDataset ds, String fallback) {
-        return ds instanceof ArrayImageDataset a ? a.name() : fallback;
+        if (!(ds instanceof ArrayImageDataset a)) {
+            return fallback;
+        }
+        String n = a.name(); // e.g. fashion-mnist/train: the dataset, without the split
+        return n.contains("/") ? n.substring(0, n.indexOf('/')) : n;
     }
 
     private static void save(StepContext ctx, double[][] vectors, double[] acc, int len, int done) {

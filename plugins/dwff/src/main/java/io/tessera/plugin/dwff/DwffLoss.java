@@ -99,7 +99,8 @@ public record DwffLoss(double diceWeight, double focalWeight, double entropyLamb
     Tensor focal(Tensor logits, Tensor onehot) {
         Tensor bce = Losses.bceWithLogits(logits, onehot, null, Reduction.NONE);
         Tensor pt = bce.neg().exp();
-        Tensor term = pt.rsub(1).pow(gamma).mul(bce);
+        Tensor miss = pt.rsub(1);
+        Tensor term = (gamma == 2 ? miss.square() : miss.pow(gamma)).mul(bce);
         long pixels = logits.size(0) * logits.size(2) * logits.size(3);
         return term.sum().div(pixels);
     }
