@@ -253,6 +253,14 @@ public final class Tensor implements AutoCloseable {
         return wrap(backend, s);
     }
 
+    /**
+     * The kernel's result, or an empty tensor of {@code result} when it has no elements: no kernel sees an empty
+     * operation (ND4J refuses most ops on empty arrays; PyTorch gives empty results, found by the fuzz corpus).
+     */
+    private Tensor out(Shape result, DType type, java.util.function.Supplier<TensorStorage> kernel) {
+        return wrap(backend, result.size() == 0 ? backend.kernels.filled(result, type, 0) : kernel.get());
+    }
+
     // -------------------------------------------------------------------------------------------- data transfer
 
     /** All elements as floats, row-major (converting other dtypes; bool is 0/1). */
@@ -334,7 +342,9 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("copyFrom: source shape " + src.shape + " does not broadcast to "
                     + shape);
         }
-        backend.kernels.assign(data.storage, s);
+        if (numel() > 0) { // an empty tensor has nothing to update, and kernels never see one
+            backend.kernels.assign(data.storage, s);
+        }
         return this;
     }
 
@@ -346,7 +356,9 @@ public final class Tensor implements AutoCloseable {
             if (sc != null) {
                 sc.release(v);
             }
-            backend.kernels.assign(data.storage, v.live("fill", "value"));
+            if (numel() > 0) {
+                backend.kernels.assign(data.storage, v.live("fill", "value"));
+            }
         }
         return this;
     }
@@ -388,14 +400,18 @@ public final class Tensor implements AutoCloseable {
     /** {@code this *= s}. */
     public Tensor mulInPlace(double s) {
         checkInPlace("mulInPlace");
-        backend.kernels.scalarInPlace(ScalarOp.MUL, data.storage, s);
+        if (numel() > 0) {
+            backend.kernels.scalarInPlace(ScalarOp.MUL, data.storage, s);
+        }
         return this;
     }
 
     /** {@code this += s}. */
     public Tensor addInPlace(double s) {
         checkInPlace("addInPlace");
-        backend.kernels.scalarInPlace(ScalarOp.ADD, data.storage, s);
+        if (numel() > 0) {
+            backend.kernels.scalarInPlace(ScalarOp.ADD, data.storage, s);
+        }
         return this;
     }
 
@@ -405,7 +421,9 @@ public final class Tensor implements AutoCloseable {
         if (op.isComparison()) {
             throw new IllegalArgumentException("applyInPlace: comparison " + op + " changes the dtype");
         }
-        backend.kernels.scalarInPlace(op, data.storage, s);
+        if (numel() > 0) {
+            backend.kernels.scalarInPlace(op, data.storage, s);
+        }
         return this;
     }
 
@@ -416,7 +434,9 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(op + ": argument 'other' of shape " + other.shape
                     + " does not broadcast to the shape " + shape + " of 'this'");
         }
-        backend.kernels.binaryInPlace(kind, data.storage, o);
+        if (numel() > 0) {
+            backend.kernels.binaryInPlace(kind, data.storage, o);
+        }
         return this;
     }
 
@@ -510,13 +530,15 @@ public final class Tensor implements AutoCloseable {
 
     /** An independent copy; gradients flow through it. */
     public Tensor copy() {
-        Tensor r = out(backend.kernels.cast(live("copy", "this"), dtype));
+        TensorStorage a = live("copy", "this");
+        Tensor r = out(shape, dtype, () -> backend.kernels.cast(a, dtype));
         return Autograd.record("copy", r, new Tensor[] {this}, g -> new Tensor[] {g});
     }
 
     /** Converted to {@code type} (a copy even for the same type). */
     public Tensor to(DType type) {
-        Tensor r = out(backend.kernels.cast(live("to", "this"), type));
+        TensorStorage a = live("to", "this");
+        Tensor r = out(shape, type, () -> backend.kernels.cast(a, type));
         if (!type.isFloatingPoint() || !dtype.isFloatingPoint()) {
             return r;
         }
@@ -617,7 +639,8 @@ public final class Tensor implements AutoCloseable {
                 return sc.keep(to(DType.FLOAT32).div(other.to(DType.FLOAT32)));
             }
         }
-        Tensor r = out(binaryKernel(kind, a, shape, b, other.shape, outShape.rank()));
+        Tensor r = out(outShape, kind.isComparison() ? DType.BOOL : dtype,
+                () -> binaryKernel(kind, a, shape, b, other.shape, outShape.rank()));
         if (kind.isComparison()) {
             return r;
         }
@@ -784,7 +807,7 @@ public final class Tensor implements AutoCloseable {
                 }
             }
         }
-        Tensor r = out(backend.kernels.scalar(kind, a, s));
+        Tensor r = out(shape, kind.isComparison() ? DType.BOOL : dtype, () -> backend.kernels.scalar(kind, a, s));
         if (kind.isComparison()) {
             return r;
         }
@@ -943,7 +966,7 @@ public final class Tensor implements AutoCloseable {
                 && op != UnaryOp.SIGN && op != UnaryOp.SQUARE && op != UnaryOp.RELU)) {
             requireFloat(name);
         }
-        Tensor r = out(backend.kernels.unary(op, a));
+        Tensor r = out(shape, dtype, () -> backend.kernels.unary(op, a));
         Tensor x = this;
         return Autograd.record(name, r, new Tensor[] {this}, g -> new Tensor[] {switch (op) {
             case NEG -> g.neg();
@@ -960,8 +983,8 @@ public final class Tensor implements AutoCloseable {
             case ERF -> g.mul(x.square().neg().exp()).mul(2 / Math.sqrt(Math.PI));
             case TANH -> g.mul(r.square().rsub(1));
             case SIGMOID -> g.mul(r).mul(r.rsub(1));
-            case RELU -> g.wrapKernel(backend.kernels.reluBackward(x.live("relu backward", "x"),
-                    g.live("relu backward", "grad")));
+            case RELU -> g.numel() == 0 ? g.copy() : g.wrapKernel(backend.kernels.reluBackward(
+                    x.live("relu backward", "x"), g.live("relu backward", "grad")));
             case SOFTPLUS -> g.mul(x.sigmoid());
             case GELU_ERF -> {
                 Tensor cdf = x.mul(1 / Math.sqrt(2)).erf().add(1).mul(0.5);
@@ -1253,7 +1276,10 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("topk: k=" + k + " is out of range for axis " + axis + " of size "
                     + shape.dim(ax) + " (shape " + shape + ")");
         }
-        TensorKernels.StoragePair p = backend.kernels.topK(a, k, ax, largest);
+        TensorKernels.StoragePair p = numel() == 0 || k == 0
+                ? new TensorKernels.StoragePair(backend.kernels.filled(shape.with(ax, k), dtype, 0),
+                        backend.kernels.filled(shape.with(ax, k), DType.INT64, 0))
+                : backend.kernels.topK(a, k, ax, largest);
         Tensor values = out(p.first());
         Tensor indices = out(p.second());
         Shape in = shape;
@@ -1270,7 +1296,7 @@ public final class Tensor implements AutoCloseable {
     private Tensor cumsum(int axis, boolean reverse) {
         TensorStorage a = live("cumsum", "this");
         int ax = axisFor("cumsum", axis);
-        Tensor r = out(backend.kernels.cumsum(a, ax, reverse));
+        Tensor r = out(shape, dtype, () -> backend.kernels.cumsum(a, ax, reverse));
         return Autograd.record("cumsum", r, new Tensor[] {this}, g -> new Tensor[] {g.cumsum(ax, !reverse)});
     }
 
@@ -1323,7 +1349,19 @@ public final class Tensor implements AutoCloseable {
         }
         Shape ba = Shape.of(Arrays.copyOf(shape.dims(), rank() - 2));
         Shape bb = Shape.of(Arrays.copyOf(other.shape.dims(), other.rank() - 2));
-        Shape.broadcast("matmul (batch axes)", ba, bb);
+        Shape batch = Shape.broadcast("matmul (batch axes)", ba, bb);
+        if (numel() == 0 || other.numel() == 0) {
+            // empty operands: an empty product, or zeros when only the inner dimension is 0 (a sum of nothing);
+            // gradients are zeros of the operands' shapes (PyTorch's values; no kernel sees an empty matmul)
+            long[] od = Arrays.copyOf(batch.dims(), batch.rank() + 2);
+            od[batch.rank()] = shape.dim(-2);
+            od[batch.rank() + 1] = other.shape.dim(-1);
+            Tensor z = backend.full(Shape.of(od), dtype, 0);
+            Shape sa = shape;
+            Shape sb = other.shape;
+            return Autograd.record("matmul", z, new Tensor[] {this, other}, g -> new Tensor[] {
+                backend.zeros(sa, dtype), backend.zeros(sb, dtype)});
+        }
         Tensor r = out(backend.kernels.matmul(data.storage, other.data.storage));
         Tensor x = this;
         // the gradients read the operands transposed: the fused kernel takes transpose flags instead of copies
@@ -1334,6 +1372,15 @@ public final class Tensor implements AutoCloseable {
 
     /** {@code op(a) @ op(b)} by the fused kernel, {@code op} transposing the last two axes when flagged (unrecorded). */
     static Tensor matmulKernel(Tensor a, boolean ta, Tensor b, boolean tb) {
+        if (a.numel() == 0 || b.numel() == 0) {
+            // a product with an empty operand: empty, or zeros when only the inner dimension is 0
+            Shape batch = Shape.broadcast("matmul (batch axes)", Shape.of(Arrays.copyOf(a.dims(), a.rank() - 2)),
+                    Shape.of(Arrays.copyOf(b.dims(), b.rank() - 2)));
+            long[] od = Arrays.copyOf(batch.dims(), batch.rank() + 2);
+            od[batch.rank()] = ta ? a.shape.dim(-1) : a.shape.dim(-2);
+            od[batch.rank() + 1] = tb ? b.shape.dim(-2) : b.shape.dim(-1);
+            return a.backend.full(Shape.of(od), a.dtype, 0);
+        }
         return a.out(a.backend.kernels.matmul(a.live("matmul", "a"), ta, b.live("matmul", "b"), tb));
     }
 
@@ -1352,10 +1399,10 @@ public final class Tensor implements AutoCloseable {
         TensorStorage a = live("reshape", "this");
         Shape s = inferShape(newShape);
         if (s.equals(shape)) {
-            Tensor r = out(backend.kernels.cast(a, dtype));
+            Tensor r = out(shape, dtype, () -> backend.kernels.cast(a, dtype));
             return Autograd.record("reshape", r, new Tensor[] {this}, g -> new Tensor[] {g});
         }
-        Tensor r = out(backend.kernels.reshape(a, s));
+        Tensor r = out(s, dtype, () -> backend.kernels.reshape(a, s));
         long[] back = shape.dims();
         return Autograd.record("reshape", r, new Tensor[] {this}, g -> new Tensor[] {g.reshape(back)});
     }
@@ -1457,7 +1504,11 @@ public final class Tensor implements AutoCloseable {
             }
             seen[p[i]] = true;
         }
-        Tensor r = out(backend.kernels.permute(a, p));
+        long[] pd = new long[p.length];
+        for (int i = 0; i < p.length; i++) {
+            pd[i] = shape.dim(p[i]);
+        }
+        Tensor r = out(Shape.of(pd), dtype, () -> backend.kernels.permute(a, p));
         int[] inv = new int[p.length];
         for (int i = 0; i < p.length; i++) {
             inv[p[i]] = i;
@@ -1484,7 +1535,7 @@ public final class Tensor implements AutoCloseable {
         if (target.equals(shape)) {
             return copy();
         }
-        Tensor r = out(backend.kernels.broadcastTo(a, target));
+        Tensor r = out(target, dtype, () -> backend.kernels.broadcastTo(a, target));
         Shape in = shape;
         return Autograd.record("expand", r, new Tensor[] {this}, g -> new Tensor[] {g.sumTo(in)});
     }
@@ -1611,7 +1662,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("gather: index " + index.describe() + " must have the rank of "
                     + describe());
         }
-        Tensor r = out(backend.kernels.gather(a, ax, i));
+        Tensor r = out(index.shape, dtype, () -> backend.kernels.gather(a, ax, i));
         Shape in = shape;
         return Autograd.record("gather", r, new Tensor[] {this}, g -> new Tensor[] {g.scatterAddInto(in, ax, index)},
                 index);
@@ -1655,7 +1706,8 @@ public final class Tensor implements AutoCloseable {
     public Tensor softmax(int axis) {
         requireFloat("softmax");
         int ax = axisFor("softmax", axis);
-        Tensor r = out(backend.kernels.softmax(live("softmax", "this"), ax, false));
+        TensorStorage a = live("softmax", "this");
+        Tensor r = out(shape, dtype, () -> backend.kernels.softmax(a, ax, false));
         return Autograd.record("softmax", r, new Tensor[] {this}, g -> {
             Tensor gr = g.mul(r);
             return new Tensor[] {gr.sub(r.mul(gr.sum(ax, true)))};
@@ -1666,7 +1718,8 @@ public final class Tensor implements AutoCloseable {
     public Tensor logSoftmax(int axis) {
         requireFloat("logSoftmax");
         int ax = axisFor("logSoftmax", axis);
-        Tensor r = out(backend.kernels.softmax(live("logSoftmax", "this"), ax, true));
+        TensorStorage a = live("logSoftmax", "this");
+        Tensor r = out(shape, dtype, () -> backend.kernels.softmax(a, ax, true));
         return Autograd.record("logSoftmax", r, new Tensor[] {this}, g ->
                 new Tensor[] {g.sub(r.exp().mul(g.sum(ax, true)))});
     }
