@@ -7,6 +7,8 @@
  */
 module io.tessera.host {
     requires transitive io.tessera.api;
+    // core/train runs the training module's Trainer; the engine offers its EpochLog to steps
+    requires io.tessera.training;
     requires static org.apiguardian.api;
     requires transitive com.google.guice;
     requires jakarta.inject;
