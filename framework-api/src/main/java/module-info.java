@@ -11,6 +11,7 @@ module io.tessera.api {
     exports io.tessera.api;
     exports io.tessera.api.io;
     exports io.tessera.api.tensor;
+    exports io.tessera.api.tensor.spi;
     exports io.tessera.api.data;
     exports io.tessera.api.nn;
     exports io.tessera.api.optim;

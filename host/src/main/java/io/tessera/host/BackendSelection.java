@@ -133,7 +133,8 @@ public final class BackendSelection {
             throw new BackendSelectionException(BackendSelectionException.Kind.UNKNOWN_NAME,
                     "unknown backend '" + request.name() + "' (from " + request.origin() + "); "
                             + (known.isEmpty() ? "no backend was found at all" : "known backends: " + known
-                            + ", or " + BackendRequest.AUTO + " for the highest-priority available one"),
+                            + ", or " + BackendRequest.AUTO + " for the highest-priority available one")
+                            + missingDependencyHint(request.name()),
                     candidates());
         }
         for (Entry entry : named) {
@@ -265,5 +266,19 @@ public final class BackendSelection {
             }
             return message.toString();
         }
+    }
+
+    /**
+     * For the backends Tessera ships, the dependency that brings them: a missing backend is nearly always a missing
+     * jar (docs/embedding.md).
+     */
+    private static String missingDependencyHint(String name) {
+        return switch (name) {
+            case "cpu" -> "; the cpu backend is the dependency io.tessera:tessera-backend-cpu (io.tessera:"
+                    + "tessera-embedded brings it with the host): add it, with ND4J on the class path";
+            case "gpu" -> "; the gpu backend is the dependency io.tessera:tessera-backend-gpu: add it, on a machine "
+                    + "with an NVIDIA driver";
+            default -> "";
+        };
     }
 }

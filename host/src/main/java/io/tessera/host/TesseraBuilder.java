@@ -1,6 +1,5 @@
 package io.tessera.host;
 
-import com.google.inject.Module;
 import io.tessera.api.plugin.PluginListener;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,9 +33,6 @@ public interface TesseraBuilder {
      * it is loaded, so that copies in progress are not loaded half-written; default 500 ms.
      */
     TesseraBuilder settleTime(Duration quietPeriod);
-
-    /** Adds Guice bindings of the embedding application; plugins can inject what they bind. Repeatable. */
-    TesseraBuilder module(Module module);
 
     /** Adds a listener for plugin lifecycle events, registered before anything starts. Repeatable. */
     TesseraBuilder listener(PluginListener listener);

@@ -49,12 +49,42 @@ public interface TesseraHost extends AutoCloseable {
     Subscription addPluginListener(PluginListener listener);
 
     /**
-     * Validates and runs pipelines with this host's core steps and the steps of its active plugins, on the backend
-     * the host selects; see {@link io.tessera.host.pipeline.Pipelines}. The host must be started.
+     * Stops one plugin, after every active plugin that requires it (dependents first, as PF4J's {@code stopPlugin}
+     * and OSGi's {@code Bundle.stop} do). Its layer is kept: {@link #start(String)} starts it again, together with
+     * the dependents this stopped. A stopped plugin stays stopped across {@link #refresh()} and reloads of the
+     * plugins it requires until it is started. Events: {@code ACTIVE → STOPPING → RESOLVED} for each.
+     *
+     * @return the plugin as it is afterwards ({@code RESOLVED}, or {@code FAILED} if its stop timed out)
+     * @throws java.util.NoSuchElementException if the host has no plugin with this id
      */
-    default io.tessera.host.pipeline.Pipelines pipelines() {
-        return new io.tessera.host.internal.pipeline.DefaultPipelines(this);
-    }
+    PluginView stop(String id);
+
+    /**
+     * Starts a stopped ({@code RESOLVED}) or {@code FAILED} plugin: first the plugins it requires that are stopped,
+     * then it, then the dependents that {@link #stop(String)} stopped with it. Plugin code runs under the same start
+     * timeout and containment as at host start; a failure is reported in the plugin's problems, not thrown.
+     *
+     * @return the plugin as it is afterwards ({@code ACTIVE} or {@code FAILED})
+     * @throws java.util.NoSuchElementException if the host has no plugin with this id
+     * @throws IllegalStateException            if the plugin has no module layer (it did not resolve); its problems
+     *                                          say why
+     */
+    PluginView start(String id);
+
+    /** {@link #stop(String)} then {@link #start(String)}: dependents are stopped first and started again after. */
+    PluginView restart(String id);
+
+    /**
+     * Stops a folder plugin (dependents first) and uninstalls it: its layer is released (and its class loader
+     * collected once no call is running in it), and the host forgets it until its jar changes (a new build dropped
+     * in its place) or is removed and put back. Plugins that require it become unresolved with a problem naming it;
+     * plugins for which it is optional are restarted without it. Events: {@code … → UNINSTALLED}.
+     *
+     * @throws java.util.NoSuchElementException if the host has no plugin with this id
+     * @throws IllegalArgumentException         for a plugin on the module path (the boot layer cannot drop a
+     *                                          module); stop it instead
+     */
+    void uninstall(String id);
 
     /** Stops every plugin in reverse dependency order, stops watching, and releases the plugin layers. Idempotent. */
     @Override

@@ -120,6 +120,14 @@ class BackendSelectionTest {
     }
 
     @Test
+    void aMissingCpuBackendNamesTheDependencyToAdd() {
+        BackendSelection selection = BackendSelection.of(List.of(FakeProvider.available("fast", 10)));
+        assertThatThrownBy(() -> selection.select(BackendRequest.named("cpu", "the pipeline's backend:")))
+                .hasMessageStartingWith("unknown backend 'cpu' (from the pipeline's backend:)")
+                .hasMessageContaining("the cpu backend is the dependency io.tessera:tessera-backend-cpu");
+    }
+
+    @Test
     void unavailableExplicitNameDoesNotFallBackAndSaysWhy() {
         BackendSelection selection = BackendSelection.of(List.of(FakeProvider.available("cpu", 10),
                 FakeProvider.unavailable("gpu", 100, "no CUDA device found")));

@@ -34,8 +34,9 @@ class PluginJarBuilderTest {
             m = jf.getManifest();
             assertThat(jf.getEntry("META-INF/services/io.tessera.api.plugin.Plugin")).isNotNull();
         }
-        assertThat(m.getMainAttributes().getValue("Tessera-Plugin-Id")).isEqualTo("io.acme.x");
-        assertThat(m.getMainAttributes().getValue("Tessera-Plugin-Version")).isEqualTo("1.2.0");
+        // module-info is the identity: the manifest keeps only the ranges
+        assertThat(m.getMainAttributes().getValue("Tessera-Plugin-Id")).isNull();
+        assertThat(m.getMainAttributes().getValue("Tessera-Plugin-Version")).isNull();
         assertThat(m.getMainAttributes().getValue("Tessera-Api")).isEqualTo("[1.0,2.0)");
         assertThat(m.getMainAttributes().getValue("Tessera-Requires")).isEqualTo("io.acme.y;version=\"[2.0,3.0)\"");
         ModuleDescriptor md = ModuleFinder.of(jar).findAll().iterator().next().descriptor();

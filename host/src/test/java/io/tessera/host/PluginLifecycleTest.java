@@ -9,7 +9,6 @@ import static io.tessera.api.plugin.PluginState.STOPPING;
 import static io.tessera.api.plugin.PluginState.UNINSTALLED;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.inject.AbstractModule;
 import io.tessera.api.pipeline.Step;
 import io.tessera.api.plugin.PluginState;
 import io.tessera.api.plugin.ServiceListener;
@@ -186,34 +185,6 @@ class PluginLifecycleTest {
         assertThat(seen).containsExactly("+io.acme.one 1.0.0 hello from io.acme.one", "-io.acme.one 1.0.0 hello");
         assertThat(host.extensions(Step.class)).isEmpty();
         assertThat(host.services().types()).isEmpty();
-    }
-
-    @Test
-    void letsPluginsInjectWhatTheEmbedderBinds() {
-        TestPlugins.hookPlugin("io.acme.config", "").source("io.acme.config.Uses", """
-                        package io.acme.config;
-                        import jakarta.inject.Inject;
-                        import java.util.function.Supplier;
-                        public final class Uses implements Supplier<String> {
-                            private final CharSequence setting;
-                            @Inject public Uses(CharSequence setting) { this.setting = setting; }
-                            public static Uses provider() { throw new UnsupportedOperationException(); }
-                            public String get() { return "setting=" + setting; }
-                        }
-                        """)
-                .provides("java.util.function.Supplier", "io.acme.config.Uses")
-                .buildInto(plugins);
-        try (TesseraHost host = Tessera.builder().bootPlugins(false).pluginDirectory(plugins)
-                .module(new AbstractModule() {
-                    @Override
-                    protected void configure() {
-                        bind(CharSequence.class).toInstance("from the embedder");
-                    }
-                }).build()) {
-            host.start();
-            assertThat(host.extensions(Supplier.class)).extracting(Supplier::get)
-                    .containsExactly("setting=from the embedder");
-        }
     }
 
     @Test

@@ -48,7 +48,9 @@ class ResolutionProblemsTest {
             assertThat(p.source()).isEqualTo(jar("io.x-1.0.0.jar"));
             assertThat(p.message()).isEqualTo("plugin io.x 1.0.0 (" + jar("io.x-1.0.0.jar")
                     + ") requires io.y [2.0,3.0) but no plugin io.y is installed");
-            assertThat(p.hint()).isEqualTo("add a jar of io.y in a version in [2.0,3.0) to a plugin folder");
+            assertThat(p.hint()).isEqualTo("add a jar of io.y in a version in [2.0,3.0) to a plugin folder, or mark "
+                    + "the requirement optional (io.y;resolution:=optional with requires static in module-info) if "
+                    + "io.x can run without it");
         });
     }
 
@@ -110,6 +112,24 @@ class ResolutionProblemsTest {
                             + "io.b -> io.c -> io.a -> io.b",
                     "plugin io.c 1.0.0 (" + jar("io.c-1.0.0.jar") + ") is part of a dependency cycle: "
                             + "io.c -> io.a -> io.b -> io.c");
+            // the rule is "no cycles", not "a tree": diamonds are fine
+            assertThat(host.report().problems(Severity.ERROR)).extracting(Problem::hint).allSatisfy(h -> assertThat(h)
+                    .contains("no plugin may require itself through others").doesNotContain("tree"));
+        });
+    }
+
+    @Test
+    void resolvesADiamond() {
+        Path base = TestPlugins.hookPlugin("io.base", "").exports("io.base").source("io.base.B",
+                "package io.base; public final class B { }").buildInto(plugins);
+        TestPlugins.hookPlugin("io.left", "").requires("io.base", "[1.0,2.0)").compileAgainst(base).buildInto(plugins);
+        TestPlugins.hookPlugin("io.right", "").requires("io.base", "[1.0,2.0)").compileAgainst(base)
+                .buildInto(plugins);
+        TestPlugins.hookPlugin("io.top", "").manifestRequires("io.left", "[1.0,2.0)")
+                .manifestRequires("io.right", "[1.0,2.0)").buildInto(plugins);
+        withHost(host -> {
+            assertThat(host.plugins()).extracting(PluginView::state).containsOnly(ACTIVE);
+            assertThat(host.report().problems()).isEmpty();
         });
     }
 
@@ -205,11 +225,34 @@ class ResolutionProblemsTest {
     }
 
     @Test
+    void loadsAManifestThatRepeatsTheIdentityWithADeprecationWarning() {
+        TestPlugins.hookPlugin("io.old", "").version("1.1.0").legacyManifest().buildInto(plugins);
+        withHost(host -> {
+            assertThat(host.plugin("io.old").orElseThrow().state()).isEqualTo(ACTIVE);
+            Problem p = onlyProblem(host, "io.old");
+            assertThat(p.severity()).isEqualTo(Severity.WARNING);
+            assertThat(p.message()).isEqualTo("plugin io.old 1.1.0 (" + jar("io.old-1.1.0.jar") + "): its manifest "
+                    + "repeats the plugin identity (Tessera-Plugin-Id, Tessera-Plugin-Version), which is deprecated: "
+                    + "module-info says it");
+        });
+    }
+
+    @Test
+    void takesTheIdentityOfAPluginFromItsModuleInfo() {
+        TestPlugins.hookPlugin("io.fresh", "").version("2.3.4").buildInto(plugins);
+        withHost(host -> {
+            assertThat(host.plugin("io.fresh").orElseThrow().version()).isEqualTo("2.3.4");
+            assertThat(host.plugin("io.fresh").orElseThrow().state()).isEqualTo(ACTIVE);
+            assertThat(host.report().problems()).isEmpty();
+        });
+    }
+
+    @Test
     void reportsALibraryJarThatIsNotAPlugin() {
         PluginJarBuilder.plugin("io.lib").withoutPluginManifest().buildInto(plugins);
         withHost(host -> assertThat(onlyProblem(host, "io.lib-1.0.0.jar").message())
                 .isEqualTo(jar("io.lib-1.0.0.jar") + " is not a Tessera plugin: its manifest has no "
-                        + "Tessera-Plugin-Id"));
+                        + "Tessera-Api"));
     }
 
     @Test

@@ -3,15 +3,11 @@ package io.tessera.host;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.api.pipeline.Step;
-import java.io.IOException;
 import java.lang.ref.WeakReference;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +30,7 @@ class UnloadTest {
             host.start();
             WeakReference<ClassLoader> loader = loaderOf(host, "io.acme.gone");
             assertThat(loader.get()).isNotNull();
-            assertThat(openDescriptorsOf(inode)).as("the layer's class loader reads the jar").isNotEmpty();
+            assertThat(OpenFiles.descriptorsOf(inode)).as("the layer's class loader reads the jar").isNotEmpty();
 
             // take the jar out of the folder without deleting it, so the test can delete it after unload
             Path moved = Files.move(jar, outside.resolve("gone.jar"));
@@ -42,8 +38,11 @@ class UnloadTest {
             assertThat(host.plugin("io.acme.gone")).isEmpty();
             assertThat(host.plugin("io.acme.stays").orElseThrow().isActive()).isTrue();
 
-            assertThat(openDescriptorsOf(inode)).as("open descriptors of the uninstalled jar").isEmpty();
+            // the jar stays readable for calls still running in the plugin; once its class loader is collected,
+            // the host's cleaner closes it
             awaitCollected(loader);
+            Await.until("the uninstalled jar's descriptors to close", Duration.ofSeconds(10),
+                    () -> OpenFiles.descriptorsOf(inode).isEmpty(), () -> OpenFiles.descriptorsOf(inode));
             Files.delete(moved);
             assertThat(moved).doesNotExist();
         }
@@ -76,26 +75,5 @@ class UnloadTest {
             }
             return loader.get() == null;
         });
-    }
-
-    /** The entries of /proc/self/fd that point at the file with this key; empty where /proc does not exist. */
-    private static List<Path> openDescriptorsOf(Object fileKey) throws IOException {
-        Path fds = Path.of("/proc/self/fd");
-        List<Path> open = new ArrayList<>();
-        if (!Files.isDirectory(fds) || fileKey == null) {
-            return open;
-        }
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(fds)) {
-            for (Path fd : stream) {
-                try {
-                    if (fileKey.equals(Files.readAttributes(fd, BasicFileAttributes.class).fileKey())) {
-                        open.add(fd);
-                    }
-                } catch (IOException | SecurityException e) {
-                    // closed while listing, or not a file
-                }
-            }
-        }
-        return open;
     }
 }

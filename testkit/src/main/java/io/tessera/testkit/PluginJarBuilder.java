@@ -34,9 +34,26 @@ import org.apiguardian.api.API;
 
 /**
  * Compiles and packages a real plugin jar: Java sources plus a generated {@code module-info.java}, compiled with
- * {@code javax.tools} against {@code io.tessera.api} (and any jars given to {@link #compileAgainst}), with the
- * Tessera manifest entries. By default the plugin is well-formed; the other methods make it depend on other plugins
- * or break it on purpose.
+ * {@code javax.tools} against {@code io.tessera.api} and {@code jakarta.inject} (and any jars given to
+ * {@link #compileAgainst}), with {@code --module-version} and the Tessera manifest entries the
+ * {@code tessera-maven-plugin} would write ({@code Tessera-Api}, {@code Tessera-Requires}). By default the plugin is
+ * well-formed; the other methods make it depend on other plugins or break it on purpose.
+ *
+ * <p>What each parameter sets:
+ * <ul>
+ *   <li>{@link #plugin(String) plugin(id)}: the module name, which is the plugin id;</li>
+ *   <li>{@link #version}: the module version ({@code javac --module-version}), hence the plugin version, and the
+ *       jar's file name {@code <id>-<version>.jar};</li>
+ *   <li>{@link #apiRange}: {@code Tessera-Api}, the range of {@code TesseraApi.VERSION} the plugin accepts;</li>
+ *   <li>{@link #requires}: a {@code Tessera-Requires} entry and a module-info {@code requires};
+ *       {@link #manifestRequires} and {@link #moduleRequires} set only one of the two (a mismatch);</li>
+ *   <li>{@link #source}, {@link #resource}: the jar's content; {@link #provides}, {@link #uses}, {@link #exports},
+ *       {@link #opens}: the module-info clauses ({@code provides} also writes {@code META-INF/services});</li>
+ *   <li>{@link #legacyManifest}: writes the deprecated manifest that repeats the identity
+ *       ({@code Tessera-Plugin-Id}, {@code Tessera-Plugin-Version}); {@link #moduleName}, {@link #moduleVersion},
+ *       {@link #withoutModuleInfo} and a {@link #manifestAttribute} naming one of those two entries imply it, since
+ *       they only make sense as a manifest that disagrees with the module.</li>
+ * </ul>
  *
  * <pre>{@code
  * Path jar = PluginJarBuilder.plugin("io.acme.hello")
@@ -72,6 +89,7 @@ public final class PluginJarBuilder {
     private final List<Path> modulePath = new ArrayList<>();
     private boolean moduleInfo = true;
     private boolean pluginManifest = true;
+    private boolean legacyManifest;
 
     private PluginJarBuilder(String id) {
         this.id = Objects.requireNonNull(id, "id");
@@ -83,7 +101,7 @@ public final class PluginJarBuilder {
         return new PluginJarBuilder(id);
     }
 
-    /** Sets {@code Tessera-Plugin-Version}. */
+    /** Sets the plugin version: the module version, and {@code Tessera-Plugin-Version} in a legacy manifest. */
     public PluginJarBuilder version(String version) {
         this.version = Objects.requireNonNull(version, "version");
         return this;
@@ -191,6 +209,15 @@ public final class PluginJarBuilder {
         return this;
     }
 
+    /**
+     * Writes the deprecated manifest that repeats the plugin identity ({@code Tessera-Plugin-Id},
+     * {@code Tessera-Plugin-Version}) besides the ranges; the host loads it with a deprecation warning.
+     */
+    public PluginJarBuilder legacyManifest() {
+        this.legacyManifest = true;
+        return this;
+    }
+
     /** Builds a plain library jar: no Tessera manifest entries at all. */
     public PluginJarBuilder withoutPluginManifest() {
         this.pluginManifest = false;
@@ -279,8 +306,8 @@ public final class PluginJarBuilder {
         List<String> options = new ArrayList<>(List.of("--release", "17", "-proc:none", "-d", classes.toString()));
         options.add(moduleInfo ? "--module-path" : "--class-path");
         options.add(joined);
-        if (moduleInfo && moduleVersion != null) {
-            options.addAll(List.of("--module-version", moduleVersion));
+        if (moduleInfo) {
+            options.addAll(List.of("--module-version", moduleVersion != null ? moduleVersion : version));
         }
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         try (StandardJavaFileManager fm = compiler.getStandardFileManager(diagnostics, Locale.ROOT,
@@ -301,8 +328,10 @@ public final class PluginJarBuilder {
         Attributes main = manifest.getMainAttributes();
         main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         if (pluginManifest) {
-            main.putValue(PluginDescriptor.ID, id);
-            main.putValue(PluginDescriptor.VERSION, version);
+            if (writesLegacyManifest()) {
+                main.putValue(PluginDescriptor.ID, id);
+                main.putValue(PluginDescriptor.VERSION, version);
+            }
             main.putValue(PluginDescriptor.API_RANGE, apiRange);
             if (!manifestRequires.isEmpty()) {
                 main.putValue(PluginDescriptor.REQUIRES, String.join(",", manifestRequires));
@@ -334,6 +363,13 @@ public final class PluginJarBuilder {
                 jos.closeEntry();
             }
         }
+    }
+
+    private boolean writesLegacyManifest() {
+        return legacyManifest || !moduleInfo || !moduleName.equals(id)
+                || (moduleVersion != null && !moduleVersion.equals(version))
+                || extraAttributes.containsKey(PluginDescriptor.ID)
+                || extraAttributes.containsKey(PluginDescriptor.VERSION);
     }
 
     /** Where io.tessera.api and jakarta.inject live in this JVM: the compile module path of every plugin. */

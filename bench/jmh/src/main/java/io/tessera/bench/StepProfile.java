@@ -7,12 +7,13 @@ import io.tessera.api.tensor.Shape;
 import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
-import io.tessera.api.tensor.TensorStorage;
+import io.tessera.api.tensor.spi.TensorKernels;
+import io.tessera.api.tensor.spi.TensorStorage;
+import io.tessera.backend.cpu.CpuBackendProvider;
 import io.tessera.api.tensor.Tensors;
 import io.tessera.plugin.fdconv.ReferenceCnn;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -53,12 +54,10 @@ public final class StepProfile {
         boolean profile = args.length > 1 && args[1].equals("profile");
         Map<String, long[]> times = new TreeMap<>();
         boolean[] recording = {false};
-        TensorBackend real = Bench.cpu();
-        TensorBackend b = !profile ? real : (TensorBackend) Proxy.newProxyInstance(
-                TensorBackend.class.getClassLoader(), new Class<?>[] {TensorBackend.class}, (proxy, m, a) -> {
-                    if (m.isDefault()) {
-                        return InvocationHandler.invokeDefault(proxy, m, a);
-                    }
+        // every kernel call goes through the proxy; default methods run on the CPU kernels (their override or default)
+        TensorKernels real = new CpuBackendProvider().createKernels();
+        TensorBackend b = !profile ? TensorBackend.of(real) : TensorBackend.of((TensorKernels) Proxy.newProxyInstance(
+                TensorKernels.class.getClassLoader(), new Class<?>[] {TensorKernels.class}, (proxy, m, a) -> {
                     long c0 = recording[0] ? cpuNanos() : 0;
                     long t0 = System.nanoTime();
                     Object r;
@@ -85,7 +84,7 @@ public final class StepProfile {
                         v[2]++;
                     }
                     return r;
-                });
+                }));
         try (ReferenceCnn model = new ReferenceCnn(b, 0, 1, 28, 28, 10, ReferenceCnn.Variant.plain());
              Adam adam = new Adam(model.parameters(), 1e-3)) {
             Generator g = new Generator(1);

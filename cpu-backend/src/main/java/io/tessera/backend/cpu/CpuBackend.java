@@ -8,8 +8,8 @@ import io.tessera.api.tensor.InterpolationMode;
 import io.tessera.api.tensor.ReduceOp;
 import io.tessera.api.tensor.ScalarOp;
 import io.tessera.api.tensor.Shape;
-import io.tessera.api.tensor.TensorBackend;
-import io.tessera.api.tensor.TensorStorage;
+import io.tessera.api.tensor.spi.TensorKernels;
+import io.tessera.api.tensor.spi.TensorStorage;
 import io.tessera.api.tensor.UnaryOp;
 import io.tessera.backend.cpu.kernels.Buffers;
 import io.tessera.backend.cpu.kernels.ComplexPair;
@@ -46,7 +46,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * GEMM for matmul); int64 and bool data, gathers/scatters and the few functions ND4J lacks compute in Java over
  * index maps. Every result is a fresh, dense, C-order array that its {@link CpuStorage} frees on close.
  */
-final class CpuBackend implements TensorBackend {
+final class CpuBackend implements TensorKernels {
     static {
         // ND4J lives on the class path (its module descriptors are broken); when this backend runs as a named module
         // it must read the unnamed module to see ND4J's classes (ARCHITECTURE §3).
@@ -60,6 +60,13 @@ final class CpuBackend implements TensorBackend {
     private volatile boolean closed;
     /** Storages created and not yet closed; tests read it to prove that scopes and graphs free everything. */
     final AtomicLong openStorages = new AtomicLong();
+    /** How often each fused override ran, by kernel name; tests read it to prove the override (not the default) ran. */
+    final java.util.Map<String, java.util.concurrent.atomic.LongAdder> fusedCalls =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void fused(String kernel) {
+        fusedCalls.computeIfAbsent(kernel, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    }
 
     CpuBackend(String name) {
         this.name = name;
@@ -112,25 +119,14 @@ final class CpuBackend implements TensorBackend {
 
     // ------------------------------------------------------------------------------------ deferred results
     //
-    // A few results of large float tensors are deferred (CpuStorage's deferred form): the kernel that consumes them
-    // can often skip computing them. ReLU's gradient, g.mul(x.gt(0).to(FLOAT32)) in the Tensor API, becomes one fused
-    // pass over x and g instead of three (a bool mask, its float copy, the product), and a transposed matrix that
-    // goes into matmul becomes a GEMM transpose flag instead of a copy. Anything else that reads them computes them.
+    // Two large float32 results are deferred (CpuStorage's deferred form) and computed on first read: a ReLU, which
+    // max pooling reads through (pooling the input, the ReLU output is never written), and a max-pooling input
+    // gradient, which the fused reluBackward kernel reads through (routing and masking in one pass). Fusion is
+    // explicit otherwise: the API calls the named kernels reluBackward and matmul with transpose flags, which this
+    // backend overrides; it never recognises a formula.
 
     /** Below this many elements results are computed at once. */
     private static final long DEFER_MIN = 1 << 14;
-
-    /** A deferred scalar comparison {@code x op value} (bool). */
-    private record Compare(CpuStorage x, ScalarOp op, double value) {
-    }
-
-    /** A deferred cast of a bool mask to {@code type}. */
-    private record MaskCast(CpuStorage mask, DataType type) {
-    }
-
-    /** A deferred 2-D matrix: {@code base}, transposed or not. */
-    private record View(CpuStorage base, boolean transposed) {
-    }
 
     /** A deferred {@code relu(x)}: max pooling reads x directly. */
     private record Relu(CpuStorage x) {
@@ -138,38 +134,6 @@ final class CpuBackend implements TensorBackend {
 
     /** A deferred max-pooling input gradient. */
     private record MaxPoolGrad(CpuStorage gradOut, CpuStorage indices, long[] inputShape) {
-    }
-
-    /** {@code x} when {@code m} is a deferred {@code cast(x > 0)} to float32 of a float32 x shaped like m, else null. */
-    private static CpuStorage reluMaskSource(CpuStorage m) {
-        if (!(m.recipe() instanceof MaskCast mc) || mc.type() != DataType.FLOAT
-                || !(mc.mask().recipe() instanceof Compare cmp) || cmp.op() != ScalarOp.GT || cmp.value() != 0
-                || cmp.x().dtype() != DType.FLOAT32 || !cmp.x().shape().equals(m.shape())) {
-            return null;
-        }
-        return cmp.x();
-    }
-
-    /** Max pooling's input gradient times ReLU's mask, in one pass, when the operands have that form. */
-    private static INDArray maskedPoolGradient(CpuStorage maybePoolGrad, CpuStorage maybeMask) {
-        if (!(maybePoolGrad.recipe() instanceof MaxPoolGrad pg) || !maybePoolGrad.shape().equals(maybeMask.shape())) {
-            return null;
-        }
-        CpuStorage x = reluMaskSource(maybeMask);
-        if (x == null) {
-            return null;
-        }
-        return PoolKernels.maxPool2dBackwardMasked(pg.gradOut().array(), pg.indices().array(), pg.inputShape(),
-                x.array());
-    }
-
-    /** {@code g * (x > 0)} when one operand is a deferred {@code cast(x > 0)} of a float32 x shaped like g. */
-    private static INDArray reluGradient(CpuStorage g, CpuStorage maybeMask) {
-        CpuStorage x = g.dtype() == DType.FLOAT32 ? reluMaskSource(maybeMask) : null;
-        if (x == null || !g.shape().equals(maybeMask.shape())) {
-            return null;
-        }
-        return Elementwise.reluBackward(x.array(), g.array());
     }
 
     private INDArray opt(TensorStorage s) {
@@ -216,8 +180,13 @@ final class CpuBackend implements TensorBackend {
     }
 
     @Override
-    public TensorStorage fromDoubles(double[] data, Shape shape) {
-        return new CpuStorage(this, HostArrays.doubles(data, shape.dims()));
+    public TensorStorage fromDoubles(double[] data, Shape shape, DType dtype) {
+        return switch (dtype) {
+            case FLOAT64 -> new CpuStorage(this, HostArrays.doubles(data, shape.dims()));
+            case FLOAT32 -> new CpuStorage(this, HostArrays.fromDoubles(data, shape.dims(), DataType.FLOAT));
+            case BOOL -> new CpuStorage(this, HostArrays.fromDoubles(data, shape.dims(), DataType.BOOL));
+            case INT64 -> new CpuStorage(this, HostArrays.fromDoubles(data, shape.dims(), DataType.LONG));
+        };
     }
 
     @Override
@@ -307,17 +276,7 @@ final class CpuBackend implements TensorBackend {
     @Override
     public TensorStorage cast(TensorStorage s, DType dtype) {
         DataType t = CpuStorage.nd4j(dtype);
-        CpuStorage src = storage(s);
-        if (src.dtype() == DType.BOOL && (t == DataType.FLOAT || t == DataType.DOUBLE)
-                && src.shape().size() >= DEFER_MIN) {
-            long[] dims = src.shape().dims();
-            return new CpuStorage(this, src.shape(), dtype, new MaskCast(src, t), () -> {
-                INDArray z = Buffers.uninitialized(t, dims);
-                z.assign(src.array());
-                return z;
-            }, src);
-        }
-        INDArray x = src.array();
+        INDArray x = storage(s).array();
         if (x.dataType() == t) {
             return new CpuStorage(this, x.dup('c'));
         }
@@ -435,11 +394,6 @@ final class CpuBackend implements TensorBackend {
         if (x.length() == 0) {
             return new CpuStorage(this, Nd4j.create(op.isComparison() ? DataType.BOOL : x.dataType(), x.shape()));
         }
-        if (op.isComparison() && x.length() >= DEFER_MIN) {
-            CpuStorage xs = storage(s);
-            return new CpuStorage(this, xs.shape(), DType.BOOL, new Compare(xs, op, value),
-                    () -> compareNow(op, xs.array(), value), xs);
-        }
         INDArray r = switch (op) {
             case ADD -> x.add(value, like(x));
             case SUB -> x.sub(value, like(x));
@@ -490,23 +444,6 @@ final class CpuBackend implements TensorBackend {
 
     @Override
     public TensorStorage binary(BinaryOp op, TensorStorage sa, TensorStorage sb) {
-        if (op == BinaryOp.MUL) {
-            CpuStorage ca = storage(sa);
-            CpuStorage cb = storage(sb);
-            INDArray fused = maskedPoolGradient(ca, cb);
-            if (fused == null) {
-                fused = maskedPoolGradient(cb, ca);
-            }
-            if (fused == null) {
-                fused = reluGradient(ca, cb);
-            }
-            if (fused == null) {
-                fused = reluGradient(cb, ca);
-            }
-            if (fused != null) {
-                return new CpuStorage(this, fused);
-            }
-        }
         INDArray x = a(sa);
         INDArray y = a(sb);
         long[] out = bshape(x, y);
@@ -519,10 +456,24 @@ final class CpuBackend implements TensorBackend {
             case SUB -> same ? x.sub(y, like(x)) : x.sub(y);
             case MUL -> same ? x.mul(y, like(x)) : x.mul(y);
             case DIV -> same ? x.div(y, like(x)) : x.div(y);
-            case EQ -> x.eq(y);
-            case NE -> x.neq(y);
-            case LT -> x.lt(y);
-            case GT -> x.gt(y);
+            case EQ, NE, LT, GT -> {
+                // ND4J's comparisons broadcast one side only: [n, 1] against [1, n] is materialised first
+                INDArray ex = Arrays.equals(x.shape(), out) ? x : expand(x, out);
+                INDArray ey = Arrays.equals(y.shape(), out) ? y : expand(y, out);
+                INDArray res = switch (op) {
+                    case EQ -> ex.eq(ey);
+                    case NE -> ex.neq(ey);
+                    case LT -> ex.lt(ey);
+                    default -> ex.gt(ey);
+                };
+                if (ex != x) {
+                    ex.close();
+                }
+                if (ey != y) {
+                    ey.close();
+                }
+                yield res;
+            }
             case POW, MAX, MIN -> {
                 // ND4J's pairwise pow/max/min do not broadcast correctly (measured: pow of [2,3] by [1,3]
                 // repeats row 0), so both sides are materialised to the output shape first.
@@ -842,21 +793,7 @@ final class CpuBackend implements TensorBackend {
 
     @Override
     public TensorStorage permute(TensorStorage s, int[] perm) {
-        CpuStorage src = storage(s);
-        if (perm.length == 2 && perm[0] == 1 && src.dtype() == DType.FLOAT32 && src.shape().size() >= DEFER_MIN) {
-            CpuStorage base = src;
-            boolean transposed = true;
-            if (src.recipe() instanceof View v) {
-                base = v.base();
-                transposed = !v.transposed();
-            }
-            CpuStorage b = base;
-            boolean t = transposed;
-            Shape out = Shape.of(src.shape().dim(1), src.shape().dim(0));
-            return new CpuStorage(this, out, DType.FLOAT32, new View(b, t),
-                    () -> t ? Elementwise.transposeLastTwo(b.array()) : b.array().dup('c'), b);
-        }
-        INDArray x = src.array();
+        INDArray x = a(s);
         if (swapsLastTwo(perm) && Elementwise.canTranspose(x)) {
             return new CpuStorage(this, Elementwise.transposeLastTwo(x));
         }
@@ -904,7 +841,7 @@ final class CpuBackend implements TensorBackend {
         }
         INDArrayIndex[] idx = new INDArrayIndex[start.length];
         for (int d = 0; d < start.length; d++) {
-            idx[d] = NDArrayIndex.interval(start[d], step[d], stop[d]);
+            idx[d] = stridedRange(start[d], step[d], outDims[d]);
         }
         INDArray v = x.get(idx);
         INDArray r = v.dup('c');
@@ -912,6 +849,18 @@ final class CpuBackend implements TensorBackend {
             r = r.reshape('c', outDims).dup('c');
         }
         return new CpuStorage(this, r);
+    }
+
+    /**
+     * The {@code count} positions {@code start, start + step, ...} as an ND4J index. ND4J rounds an exclusive
+     * interval's end up to a whole number of steps (x[0:1:3] of 2 rows becomes Interval(b=0,e=3,s=3) and is
+     * refused), so the end given is the last position, inclusive; one position is a plain interval of length 1.
+     */
+    private static INDArrayIndex stridedRange(long start, long step, long count) {
+        if (count == 1) {
+            return NDArrayIndex.interval(start, start + 1);
+        }
+        return NDArrayIndex.interval(start, step, start + (count - 1) * step, true);
     }
 
     @Override
@@ -925,7 +874,7 @@ final class CpuBackend implements TensorBackend {
         INDArrayIndex[] idx = new INDArrayIndex[start.length];
         for (int d = 0; d < start.length; d++) {
             long n = x.size(d);
-            idx[d] = NDArrayIndex.interval(start[d], step[d], start[d] + (n - 1) * step[d] + 1);
+            idx[d] = stridedRange(start[d], step[d], n);
         }
         o.get(idx).assign(x.reshape('c', x.shape()));
         return out;
@@ -970,19 +919,6 @@ final class CpuBackend implements TensorBackend {
 
     @Override
     public TensorStorage matmul(TensorStorage sa, TensorStorage sb) {
-        CpuStorage ca = storage(sa);
-        CpuStorage cb = storage(sb);
-        if (ca.shape().rank() == 2 && cb.shape().rank() == 2 && ca.shape().size() > 0 && cb.shape().size() > 0
-                && (ca.recipe() instanceof View || cb.recipe() instanceof View)) {
-            // a deferred transpose becomes GEMM's transpose flag
-            boolean ta = ca.recipe() instanceof View va && va.transposed();
-            boolean tb = cb.recipe() instanceof View vb && vb.transposed();
-            INDArray pa = ca.recipe() instanceof View va ? va.base().array() : ca.array();
-            INDArray pb = cb.recipe() instanceof View vb ? vb.base().array() : cb.array();
-            INDArray z = Buffers.uninitialized(pa.dataType(), ca.shape().dim(0), cb.shape().dim(1));
-            Nd4j.gemm(pa, pb, z, ta, tb, 1.0, 0.0);
-            return new CpuStorage(this, z);
-        }
         INDArray x = a(sa);
         INDArray y = a(sb);
         int ra = x.rank();
@@ -1038,6 +974,42 @@ final class CpuBackend implements TensorBackend {
         return z;
     }
 
+    /** Transposed operands of 2-D products become GEMM's transpose flags (no transposed copy is made). */
+    @Override
+    public TensorStorage matmul(TensorStorage sa, boolean transposeA, TensorStorage sb, boolean transposeB) {
+        INDArray x = a(sa);
+        INDArray y = a(sb);
+        if (x.rank() != 2 || y.rank() != 2 || x.length() == 0 || y.length() == 0 || !isFloat(x)) {
+            return TensorKernels.super.matmul(sa, transposeA, sb, transposeB);
+        }
+        long m = transposeA ? x.size(1) : x.size(0);
+        long n = transposeB ? y.size(0) : y.size(1);
+        INDArray z = Buffers.uninitialized(x.dataType(), m, n);
+        Nd4j.gemm(x, y, z, transposeA, transposeB, 1.0, 0.0);
+        fused("matmulTransposed");
+        return new CpuStorage(this, z);
+    }
+
+    /**
+     * ReLU's gradient in one pass over {@code x} and {@code g}; when {@code g} is a deferred max-pooling gradient
+     * (the ReLU fed a max pool), routing and masking happen together and the unmasked gradient is never written.
+     */
+    @Override
+    public TensorStorage reluBackward(TensorStorage xs, TensorStorage gs) {
+        CpuStorage x = storage(xs);
+        CpuStorage g = storage(gs);
+        if (x.dtype() != DType.FLOAT32 || g.dtype() != DType.FLOAT32 || !x.shape().equals(g.shape())) {
+            return TensorKernels.super.reluBackward(xs, gs);
+        }
+        if (g.recipe() instanceof MaxPoolGrad pg) {
+            fused("reluBackward(maxPool2dBackward)");
+            return new CpuStorage(this, PoolKernels.maxPool2dBackwardMasked(pg.gradOut().array(),
+                    pg.indices().array(), pg.inputShape(), x.array()));
+        }
+        fused("reluBackward");
+        return new CpuStorage(this, Elementwise.reluBackward(x.array(), g.array()));
+    }
+
     @Override
     public StoragePair eigh(TensorStorage s) {
         INDArray x = a(s);
@@ -1074,8 +1046,9 @@ final class CpuBackend implements TensorBackend {
     @Override
     public TensorStorage softmax(TensorStorage s, int axis, boolean log) {
         INDArray x = a(s);
-        if (!log && x.rank() > 0 && x.length() > 0) {
-            // ND4J's fused softmax op (max-shifted, so stable): one pass instead of five ops
+        if (!log && x.rank() > 0 && x.length() > 0 && axis == x.rank() - 1) {
+            // ND4J's fused softmax op (max-shifted, so stable): one pass instead of five ops. Only along the last
+            // axis: on a rank-4 input along axis 1 (class axis of segmentation logits) it returns wrong values.
             INDArray z = like(x);
             Nd4j.exec(new SoftMax(x, z, axis));
             return new CpuStorage(this, z);

@@ -3,6 +3,7 @@ package io.tessera.backend.cpu;
 import io.tessera.api.tensor.Availability;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorBackendProvider;
+import io.tessera.api.tensor.spi.TensorKernels;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -15,6 +16,12 @@ import org.apiguardian.api.API;
  */
 @API(status = API.Status.STABLE, since = "1.0")
 public final class CpuBackendProvider implements TensorBackendProvider {
+    /**
+     * {@code -Dtessera.cpu.defaultsOnly=true}: the backend runs only its primitive core and every other kernel's
+     * default composition (no override), as the conformance suite's defaults-only run does.
+     */
+    public static final String DEFAULTS_ONLY = "tessera.cpu.defaultsOnly";
+
     /** The provider name. */
     public static final String NAME = "cpu";
 
@@ -87,12 +94,25 @@ public final class CpuBackendProvider implements TensorBackendProvider {
         capabilities = Collections.unmodifiableSet(caps);
     }
 
+    /**
+     * The CPU kernels themselves, unwrapped, for decorators that wrap a backend's kernels (a profiler timing every
+     * kernel call, say) before {@link TensorBackend#of}; plugins use {@link #create()}.
+     */
+    public TensorKernels createKernels() {
+        Availability a = availability();
+        if (!a.available()) {
+            throw new IllegalStateException("the cpu backend is not available: " + a.reason());
+        }
+        return new CpuBackend(NAME);
+    }
+
     @Override
     public TensorBackend create() {
         Availability a = availability();
         if (!a.available()) {
             throw new IllegalStateException("the cpu backend is not available: " + a.reason());
         }
-        return new CpuBackend(NAME);
+        CpuBackend kernels = new CpuBackend(NAME);
+        return TensorBackend.of(Boolean.getBoolean(DEFAULTS_ONLY) ? TensorKernels.coreOnly(kernels) : kernels);
     }
 }

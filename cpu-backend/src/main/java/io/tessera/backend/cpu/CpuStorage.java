@@ -2,7 +2,7 @@ package io.tessera.backend.cpu;
 
 import io.tessera.api.tensor.DType;
 import io.tessera.api.tensor.Shape;
-import io.tessera.api.tensor.TensorStorage;
+import io.tessera.api.tensor.spi.TensorStorage;
 import io.tessera.backend.cpu.kernels.Buffers;
 import java.util.ArrayList;
 import java.util.List;

@@ -11,6 +11,7 @@ import io.tessera.api.tensor.GradCheck;
 import io.tessera.api.tensor.Generator;
 import io.tessera.api.tensor.Shape;
 import io.tessera.api.tensor.Tensor;
+import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
 import java.util.ArrayList;
@@ -31,11 +32,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * central differences. Afterwards every storage is closed again.
  */
 class CompositeBackwardAfterScopeTest {
-    static CpuBackend be;
+    static CpuBackend kernels;
+    static TensorBackend be;
 
     @BeforeAll
     static void open() {
-        be = (CpuBackend) new CpuBackendProvider().create();
+        kernels = new CpuBackend("cpu");
+        be = TensorBackend.of(kernels);
     }
 
     @AfterAll
@@ -115,7 +118,7 @@ class CompositeBackwardAfterScopeTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("composites")
     void compositeBackpropagatesAfterTheScopeThatMadeItsInputsClosed(Case c) {
-        long before = be.openStorages.get();
+        long before = kernels.openStorages.get();
         List<Tensor> leaves = new ArrayList<>();
         for (int i = 0; i < c.shapes().length; i++) {
             Tensor t = new Generator(100 + i).uniform(be, Shape.of(c.shapes()[i]), -1, 1);
@@ -139,6 +142,6 @@ class CompositeBackwardAfterScopeTest {
         }
         check.check(leaves.toArray(new Tensor[0]));
         leaves.forEach(Tensor::close);
-        assertThat(be.openStorages.get()).as("storages left open").isEqualTo(before);
+        assertThat(kernels.openStorages.get()).as("storages left open").isEqualTo(before);
     }
 }

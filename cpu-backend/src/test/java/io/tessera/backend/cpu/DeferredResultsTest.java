@@ -20,9 +20,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Large results that the backend defers (comparison masks, their float casts, 2-D transposes, a convolution's input
- * gradient) give the same values as computed at once, whether they are fused into the consumer (ReLU's gradient,
- * GEMM transpose flags), read directly, read after their inputs were closed, or read after an input changed in place.
+ * Large results give the same values whichever path computes them: the fused kernels (ReLU's gradient, GEMM transpose
+ * flags, pooling through a deferred ReLU, a deferred pooling gradient masked by ReLU's), a deferred convolution input
+ * gradient, results read directly, read after their inputs were closed, or read after an input changed in place.
  * The golden cases are too small to reach these paths.
  */
 class DeferredResultsTest {

@@ -42,6 +42,19 @@ class FastPathsTest {
     }
 
     @Test
+    void softmaxAlongEveryAxisOfARankFourTensorMatchesItsDefinition() {
+        try (TensorScope s = Tensors.scope()) {
+            Tensor x = new Generator(1).normal(be, Shape.of(2, 3, 4, 5), 0, 2);
+            for (int axis = 0; axis < 4; axis++) {
+                Tensor e = x.sub(x.max(axis, true)).exp();
+                Tensor expected = e.div(e.sum(axis, true));
+                new Tolerance(1e-6, 1e-6).check("softmax axis " + axis, x.softmax(axis).toFloatArray(),
+                        expected.toFloatArray());
+            }
+        }
+    }
+
+    @Test
     void matmulOfTwoAndThreeDimensionalOperandsMatchesTheNaiveProduct() {
         Generator g = new Generator(3);
         try (TensorScope s = Tensors.scope()) {

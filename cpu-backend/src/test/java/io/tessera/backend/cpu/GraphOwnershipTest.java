@@ -8,6 +8,7 @@ import io.tessera.api.tensor.Functional;
 import io.tessera.api.tensor.Generator;
 import io.tessera.api.tensor.Shape;
 import io.tessera.api.tensor.Tensor;
+import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
 import java.util.ArrayList;
@@ -23,11 +24,13 @@ import org.junit.jupiter.api.Test;
  * frees every storage.
  */
 class GraphOwnershipTest {
-    static CpuBackend be;
+    static CpuBackend kernels;
+    static TensorBackend be;
 
     @BeforeAll
     static void open() {
-        be = (CpuBackend) new CpuBackendProvider().create();
+        kernels = new CpuBackend("cpu");
+        be = TensorBackend.of(kernels);
     }
 
     @AfterAll
@@ -65,7 +68,7 @@ class GraphOwnershipTest {
 
     @Test
     void compositeResultKeptOutOfAnOuterScopeStillBackpropagates() {
-        long before = be.openStorages.get();
+        long before = kernels.openStorages.get();
         Tensor x = leaf(1, 4, 3);
         Tensor w = leaf(2, 5, 3);
         Tensor b = leaf(3, 5);
@@ -83,12 +86,12 @@ class GraphOwnershipTest {
         x.close();
         w.close();
         b.close();
-        assertThat(be.openStorages.get()).as("storages left open").isEqualTo(before);
+        assertThat(kernels.openStorages.get()).as("storages left open").isEqualTo(before);
     }
 
     @Test
     void resultKeptAgainByAnEnclosingScopeTakesThatScopesPartOfTheGraphToo() {
-        long before = be.openStorages.get();
+        long before = kernels.openStorages.get();
         Tensor x = leaf(4, 4, 3);
         Tensor w = leaf(5, 3, 3);
         Tensor b = leaf(6, 3);
@@ -115,12 +118,12 @@ class GraphOwnershipTest {
         x.close();
         w.close();
         b.close();
-        assertThat(be.openStorages.get()).as("storages left open").isEqualTo(before);
+        assertThat(kernels.openStorages.get()).as("storages left open").isEqualTo(before);
     }
 
     @Test
     void resultsSharingAnIntermediateEachKeepIt() {
-        long before = be.openStorages.get();
+        long before = kernels.openStorages.get();
         Tensor x = leaf(7, 5);
         Tensor exp;
         Tensor sin;
@@ -140,7 +143,7 @@ class GraphOwnershipTest {
         }
         sin.close();
         x.close();
-        assertThat(be.openStorages.get()).as("storages left open").isEqualTo(before);
+        assertThat(kernels.openStorages.get()).as("storages left open").isEqualTo(before);
     }
 
     @Test
@@ -162,7 +165,7 @@ class GraphOwnershipTest {
 
     @Test
     void unscopedTensorsOutliveEveryEnclosingScope() {
-        long before = be.openStorages.get();
+        long before = kernels.openStorages.get();
         Tensor state;
         Tensor kept;
         try (TensorScope outer = Tensors.scope(); TensorScope inner = Tensors.scope()) {
@@ -178,12 +181,12 @@ class GraphOwnershipTest {
         assertThat(kept.toFloatArray()).containsExactly(3, 3, 3);
         state.close();
         kept.close();
-        assertThat(be.openStorages.get()).as("storages left open").isEqualTo(before);
+        assertThat(kernels.openStorages.get()).as("storages left open").isEqualTo(before);
     }
 
     @Test
     void disownedTensorLeavesItsScopeWithTheGraphItNeeds() {
-        long before = be.openStorages.get();
+        long before = kernels.openStorages.get();
         Tensor x = leaf(9, 4);
         Tensor y;
         try (TensorScope outer = Tensors.scope()) {
@@ -203,7 +206,7 @@ class GraphOwnershipTest {
         }
         y.close();
         x.close();
-        assertThat(be.openStorages.get()).as("storages left open").isEqualTo(before);
+        assertThat(kernels.openStorages.get()).as("storages left open").isEqualTo(before);
     }
 
     @Test
@@ -243,7 +246,7 @@ class GraphOwnershipTest {
                 b.zeroGrad();
                 loss.close();
                 assertThat(outer.liveTensors()).isZero();
-                storages.add(be.openStorages.get());
+                storages.add(kernels.openStorages.get());
             }
         }
         assertThat(storages).as("open storages after each step").containsOnly(storages.get(0));

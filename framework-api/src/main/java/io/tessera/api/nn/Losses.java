@@ -40,10 +40,7 @@ public final class Losses {
             throw new IllegalArgumentException("crossEntropy: target must be int64 class indices, got "
                     + target.dtype() + target.shape());
         }
-        if (logits.rank() < 2 || target.rank() != logits.rank() - 1 || target.size(0) != logits.size(0)) {
-            throw new IllegalArgumentException("crossEntropy: logits " + logits.shape() + " need shape [N, C, ...] and"
-                    + " target " + target.shape() + " shape [N, ...]");
-        }
+        Functional.checkClassTarget("crossEntropy", logits, target);
         long classes = logits.size(1);
         long ignored;
         try (TensorScope sc = Tensors.scope()) {
@@ -71,7 +68,7 @@ public final class Losses {
             return switch (reduction) {
                 case NONE -> loss;
                 case SUM -> loss.sum();
-                case MEAN -> loss.sum().div(mask.sum());
+                case MEAN -> meanOverCounted(loss, mask);
             };
         });
     }
@@ -81,6 +78,7 @@ public final class Losses {
      * {@code ignore_index} and reduction as in {@link #crossEntropy(Tensor, Tensor, double, long, Reduction)}.
      */
     public static Tensor nllLoss(Tensor logProbs, Tensor target, long ignoreIndex, Reduction reduction) {
+        Functional.checkClassTarget("nllLoss", logProbs, target);
         return Composite.apply(() -> {
             Tensor valid = target.ne(ignoreIndex);
             Tensor safeTarget = Tensors.where(valid, target, logProbs.backend().zeros(Shape.SCALAR, DType.INT64));
@@ -89,9 +87,20 @@ public final class Losses {
             return switch (reduction) {
                 case NONE -> loss;
                 case SUM -> loss.sum();
-                case MEAN -> loss.sum().div(mask.sum());
+                case MEAN -> meanOverCounted(loss, mask);
             };
         });
+    }
+
+    /**
+     * {@code sum(loss) / sum(mask)}: NaN when no sample counts, as in PyTorch, but with zero gradients then (PyTorch's
+     * nll_loss backward) instead of {@code 0 * inf = NaN} from dividing by a zero count (issue 22).
+     */
+    private static Tensor meanOverCounted(Tensor loss, Tensor mask) {
+        Tensor count = mask.sum();
+        Tensor counted = count.gt(0);
+        Tensor nan = loss.backend().full(Shape.SCALAR, loss.dtype(), Double.NaN);
+        return Tensors.where(counted, loss.sum().div(count.clampMin(1)), nan);
     }
 
     /**

@@ -9,17 +9,17 @@ import java.util.regex.Pattern;
 import org.apiguardian.api.API;
 
 /**
- * What a plugin says about itself in its jar manifest, readable before any of its classes loads:
+ * Who a plugin is and what it needs, readable before any of its classes loads. The plugin's {@code module-info} is
+ * the single source of its identity: the id is the module name, the version its {@code --module-version}. The jar
+ * manifest adds only what module-info cannot say, and the {@code tessera-maven-plugin} generates it at build time:
  *
  * <pre>
- * Tessera-Plugin-Id: io.tessera.plugin.fdconv
- * Tessera-Plugin-Version: 1.0.0
  * Tessera-Api: [1.0,2.0)
  * Tessera-Requires: io.tessera.plugin.datasets;version="[1.0,2.0)"
  * </pre>
  *
- * The id must equal the plugin's module name; the host checks this and the other entries against the jar's
- * {@code module-info}.
+ * Older manifests that repeat the identity ({@code Tessera-Plugin-Id}, {@code Tessera-Plugin-Version}) still load;
+ * the host checks them against module-info and warns that they are deprecated ({@link #isLegacy}).
  *
  * @param id       the plugin id, a dotted Java module name
  * @param version  the plugin's semantic version
@@ -52,9 +52,42 @@ public record PluginDescriptor(String id, Version version, VersionRange apiRange
         }
     }
 
-    /** Whether the manifest declares a plugin at all (has a {@value #ID} attribute). */
+    /** Whether the manifest declares a plugin at all (has a {@value #API_RANGE} or a {@value #ID} attribute). */
     public static boolean isPlugin(Manifest manifest) {
-        return manifest != null && manifest.getMainAttributes().getValue(ID) != null;
+        return manifest != null && (manifest.getMainAttributes().getValue(ID) != null
+                || manifest.getMainAttributes().getValue(API_RANGE) != null);
+    }
+
+    /**
+     * Whether the manifest repeats the plugin's identity ({@value #ID}, {@value #VERSION}), as manifests written
+     * before 1.0's {@code tessera-maven-plugin} did. Such manifests are deprecated: module-info says the same.
+     */
+    public static boolean isLegacy(Manifest manifest) {
+        return manifest != null && (manifest.getMainAttributes().getValue(ID) != null
+                || manifest.getMainAttributes().getValue(VERSION) != null);
+    }
+
+    /**
+     * Reads a descriptor whose identity comes from the plugin's module descriptor (name and version) and whose API
+     * range and requirements come from the manifest ({@value #API_RANGE}, {@value #REQUIRES}).
+     *
+     * @throws IllegalArgumentException if the module has no version (compile it with {@code --module-version}) or a
+     *                                  manifest entry is missing or malformed, naming what to fix
+     */
+    public static PluginDescriptor fromModule(java.lang.module.ModuleDescriptor module, Manifest manifest) {
+        Objects.requireNonNull(module, "module");
+        String raw = module.rawVersion().orElseThrow(() -> new IllegalArgumentException("module " + module.name()
+                + " has no version; compile it with javac --module-version (Maven's compiler plugin passes the "
+                + "project version when it compiles a module-info)"));
+        Version version;
+        try {
+            version = Version.parse(raw);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("module version of " + module.name() + ": " + e.getMessage(), e);
+        }
+        Attributes attributes = manifest.getMainAttributes();
+        String apiText = required(attributes, API_RANGE, "a version range, e.g. [1.0,2.0)");
+        return new PluginDescriptor(module.name(), version, apiRange(apiText), requirements(attributes));
     }
 
     /**
@@ -73,19 +106,8 @@ public record PluginDescriptor(String id, Version version, VersionRange apiRange
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("manifest attribute " + VERSION + ": " + e.getMessage(), e);
         }
-        VersionRange api;
-        try {
-            api = VersionRange.parse(apiText);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("manifest attribute " + API_RANGE + ": " + e.getMessage(), e);
-        }
-        String requires = attributes.getValue(REQUIRES);
-        List<Requirement> requirements;
-        try {
-            requirements = requires == null ? List.of() : Requirement.parseList(requires);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("manifest attribute " + REQUIRES + ": " + e.getMessage(), e);
-        }
+        VersionRange api = apiRange(apiText);
+        List<Requirement> requirements = requirements(attributes);
         try {
             return new PluginDescriptor(id.trim(), version, api, requirements);
         } catch (IllegalArgumentException e) {
@@ -93,14 +115,43 @@ public record PluginDescriptor(String id, Version version, VersionRange apiRange
         }
     }
 
-    /** Writes this descriptor into the main attributes of a manifest (used by build tools and the test kit). */
+    private static VersionRange apiRange(String text) {
+        try {
+            return VersionRange.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("manifest attribute " + API_RANGE + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Requirement> requirements(Attributes attributes) {
+        String requires = attributes.getValue(REQUIRES);
+        try {
+            return requires == null || requires.isBlank() ? List.of() : Requirement.parseList(requires);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("manifest attribute " + REQUIRES + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes this descriptor into the main attributes of a manifest in the deprecated form that repeats the identity
+     * ({@value #ID}, {@value #VERSION}); see {@link #writeRangesTo} for the current form.
+     */
     public void writeTo(Manifest manifest) {
+        writeRangesTo(manifest);
+        Attributes attributes = manifest.getMainAttributes();
+        attributes.putValue(ID, id);
+        attributes.putValue(VERSION, version.toString());
+    }
+
+    /**
+     * Writes what module-info cannot say ({@value #API_RANGE} and {@value #REQUIRES}) into the main attributes of a
+     * manifest: the current form, which the {@code tessera-maven-plugin} and the test kit write.
+     */
+    public void writeRangesTo(Manifest manifest) {
         Attributes attributes = manifest.getMainAttributes();
         if (attributes.getValue(Attributes.Name.MANIFEST_VERSION) == null) {
             attributes.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         }
-        attributes.putValue(ID, id);
-        attributes.putValue(VERSION, version.toString());
         attributes.putValue(API_RANGE, apiRange.toString());
         if (!requires.isEmpty()) {
             List<String> parts = new ArrayList<>();

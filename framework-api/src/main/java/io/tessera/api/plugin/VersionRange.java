@@ -117,8 +117,14 @@ public record VersionRange(Version lower, boolean lowerInclusive, Version upper,
         return v.toString();
     }
 
+    /** For messages: {@code any version} for {@link #ANY}, otherwise the range as written. */
+    public String describe() {
+        return equals(ANY) ? "any version" : toString();
+    }
+
     private static IllegalArgumentException invalid(String text, Throwable cause) {
         return new IllegalArgumentException("'" + text + "' is not a version range; write [1.0,2.0) for 1.0 up to "
-                + "but excluding 2.0, [1.0,) for 1.0 or newer, or [1.2.3] for exactly 1.2.3", cause);
+                + "but excluding 2.0, [1.0,) for 1.0 or newer, or [1.2.3] for exactly 1.2.3; to accept any version, "
+                + "leave the version attribute out", cause);
     }
 }

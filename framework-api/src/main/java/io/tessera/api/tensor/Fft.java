@@ -1,5 +1,6 @@
 package io.tessera.api.tensor;
 
+import io.tessera.api.tensor.spi.TensorKernels;
 import org.apiguardian.api.API;
 
 /**
@@ -37,7 +38,7 @@ public final class Fft {
     private static ComplexTensor c2c(String op, ComplexTensor x, boolean inverse, FftNorm norm) {
         check(op, x.real());
         TensorBackend be = x.real().backend();
-        TensorBackend.StoragePair p = be.fft2(x.real().live(op, "real"), x.imag().live(op, "imag"), inverse, norm);
+        TensorKernels.StoragePair p = be.kernels.fft2(x.real().live(op, "real"), x.imag().live(op, "imag"), inverse, norm);
         Tensor re = Tensor.wrap(be, p.first());
         Tensor im = Tensor.wrap(be, p.second());
         Tensor[] ins = {x.real(), x.imag()};
@@ -53,7 +54,7 @@ public final class Fft {
         Tensor zero = be.zeros(ref.shape(), ref.dtype());
         Tensor re = gRe != null ? gRe : zero;
         Tensor im = gIm != null ? gIm : zero;
-        TensorBackend.StoragePair p = be.fft2(re.live("fft2 backward", "grad"), im.live("fft2 backward", "grad"),
+        TensorKernels.StoragePair p = be.kernels.fft2(re.live("fft2 backward", "grad"), im.live("fft2 backward", "grad"),
                 inverse, norm);
         return new Tensor[] {Tensor.wrap(be, p.first()), Tensor.wrap(be, p.second())};
     }
@@ -63,7 +64,7 @@ public final class Fft {
         String op = "rfft2";
         check(op, x);
         TensorBackend be = x.backend();
-        TensorBackend.StoragePair p = be.rfft2(x.live(op, "x"), norm);
+        TensorKernels.StoragePair p = be.kernels.rfft2(x.live(op, "x"), norm);
         Tensor re = Tensor.wrap(be, p.first());
         Tensor im = Tensor.wrap(be, p.second());
         Shape full = x.shape();
@@ -83,7 +84,7 @@ public final class Fft {
         Tensor zero = be.zeros(full, ref.dtype());
         Tensor re = gRe != null ? gRe.embed(full, start, step, 0) : zero;
         Tensor im = gIm != null ? gIm.embed(full, start, step, 0) : zero;
-        TensorBackend.StoragePair p = be.fft2(re.live("rfft2 backward", "grad"), im.live("rfft2 backward", "grad"),
+        TensorKernels.StoragePair p = be.kernels.fft2(re.live("rfft2 backward", "grad"), im.live("rfft2 backward", "grad"),
                 true, norm.dual());
         p.second().close();
         return Tensor.wrap(be, p.first());
@@ -102,12 +103,12 @@ public final class Fft {
                     + "] must be [..., " + h + ", " + half + "], got " + x.real().describe());
         }
         TensorBackend be = x.real().backend();
-        Tensor out = Tensor.wrap(be, be.irfft2(x.real().live(op, "real"), x.imag().live(op, "imag"),
+        Tensor out = Tensor.wrap(be, be.kernels.irfft2(x.real().live(op, "real"), x.imag().live(op, "imag"),
                 new int[] {Math.toIntExact(h), Math.toIntExact(w)}, norm));
         return Autograd.record(op, out, new Tensor[] {x.real(), x.imag()}, g -> {
             // PyTorch's fft_c2r_backward: an R2C transform of the gradient with the dual scaling, then the columns
             // whose Hermitian mirror lies outside the half spectrum (1 .. W - (W/2+1)) count twice.
-            TensorBackend.StoragePair p = be.rfft2(g.live("irfft2 backward", "grad"), norm.dual());
+            TensorKernels.StoragePair p = be.kernels.rfft2(g.live("irfft2 backward", "grad"), norm.dual());
             Tensor gr = Tensor.wrap(be, p.first());
             Tensor gi = Tensor.wrap(be, p.second());
             long dbl = w - half;

@@ -1,5 +1,7 @@
 package io.tessera.api.tensor;
 
+import io.tessera.api.tensor.spi.TensorKernels;
+import io.tessera.api.tensor.spi.TensorStorage;
 import java.util.Arrays;
 import org.apiguardian.api.API;
 
@@ -25,8 +27,22 @@ public final class Functional {
         if (bias != null && (bias.rank() != 1 || bias.size(0) != weight.size(0))) {
             throw new IllegalArgumentException("linear: bias " + bias.describe() + " must be [" + weight.size(0) + "]");
         }
+        same("linear", x, "weight", weight);
+        if (!x.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("linear: input " + x.describe() + " must be floating point");
+        }
         try (TensorScope sc = Tensors.scope()) {
-            Tensor y = x.matmul(weight.t());
+            Tensor x2 = x.rank() == 2 ? x : x.reshape(-1, x.size(-1));
+            // x W^T and its gradients by the fused transposed-matmul kernel: no transposed copy of W is made
+            Tensor y = Tensor.matmulKernel(x2, false, weight, true);
+            y = Autograd.record("linear", y, new Tensor[] {x2, weight}, g -> new Tensor[] {
+                x2.requiresGrad() ? Tensor.matmulKernel(g, false, weight, false) : null,
+                weight.requiresGrad() ? Tensor.matmulKernel(g, true, x2, false) : null});
+            if (x.rank() != 2) {
+                long[] d = x.dims();
+                d[d.length - 1] = weight.size(0);
+                y = y.reshape(d);
+            }
             return sc.keep(bias == null ? y : y.add(bias));
         }
     }
@@ -77,10 +93,10 @@ public final class Functional {
             }
         }
         TensorBackend be = x.backend();
-        Tensor r = Tensor.wrap(be, be.conv2d(x.live(op, "x"), weight.live(op, "weight"),
+        Tensor r = Tensor.wrap(be, be.kernels.conv2d(x.live(op, "x"), weight.live(op, "weight"),
                 bias == null ? null : bias.live(op, "bias"), s, p, dl, groups));
         return Autograd.record(op, r, new Tensor[] {x, weight, bias}, g -> {
-            TensorBackend.ConvGrads cg = be.conv2dBackward(x.live(op, "x"), weight.live(op, "weight"), bias != null,
+            TensorKernels.ConvGrads cg = be.kernels.conv2dBackward(x.live(op, "x"), weight.live(op, "weight"), bias != null,
                     g.live(op, "grad"), s, p, dl, groups);
             return grads(be, cg, x, weight, bias);
         });
@@ -102,16 +118,16 @@ public final class Functional {
         int[] op2 = pair(op, "outputPadding", outputPadding, 0);
         int[] dl = pair(op, "dilation", dilation, 1);
         TensorBackend be = x.backend();
-        Tensor r = Tensor.wrap(be, be.convTranspose2d(x.live(op, "x"), weight.live(op, "weight"),
+        Tensor r = Tensor.wrap(be, be.kernels.convTranspose2d(x.live(op, "x"), weight.live(op, "weight"),
                 bias == null ? null : bias.live(op, "bias"), s, p, op2, dl, groups));
         return Autograd.record(op, r, new Tensor[] {x, weight, bias}, g -> {
-            TensorBackend.ConvGrads cg = be.convTranspose2dBackward(x.live(op, "x"), weight.live(op, "weight"),
+            TensorKernels.ConvGrads cg = be.kernels.convTranspose2dBackward(x.live(op, "x"), weight.live(op, "weight"),
                     bias != null, g.live(op, "grad"), s, p, op2, dl, groups);
             return grads(be, cg, x, weight, bias);
         });
     }
 
-    private static Tensor[] grads(TensorBackend be, TensorBackend.ConvGrads cg, Tensor x, Tensor w, Tensor b) {
+    private static Tensor[] grads(TensorBackend be, TensorKernels.ConvGrads cg, Tensor x, Tensor w, Tensor b) {
         Tensor dx = Tensor.wrap(be, cg.dx());
         Tensor dw = Tensor.wrap(be, cg.dw());
         Tensor db = cg.db() == null ? null : Tensor.wrap(be, cg.db());
@@ -160,12 +176,12 @@ public final class Functional {
         int[] d = pair(op, "dilation", dilation, 1);
         checkWindow(op, x, k, p, d);
         TensorBackend be = x.backend();
-        TensorBackend.StoragePair r = be.maxPool2d(x.live(op, "x"), k, s, p, d, ceilMode);
+        TensorKernels.StoragePair r = be.kernels.maxPool2d(x.live(op, "x"), k, s, p, d, ceilMode);
         Tensor values = Tensor.wrap(be, r.first());
         Tensor indices = Tensor.wrap(be, r.second());
         Shape in = x.shape();
         Autograd.record(op, values, new Tensor[] {x}, g -> new Tensor[] {
-            Tensor.wrap(be, be.maxPool2dBackward(g.live(op, "grad"), indices.live(op, "indices"), in))}, indices);
+            Tensor.wrap(be, be.kernels.maxPool2dBackward(g.live(op, "grad"), indices.live(op, "indices"), in))}, indices);
         return new Pooled(values, indices);
     }
 
@@ -179,10 +195,10 @@ public final class Functional {
         int[] p = pair(op, "padding", padding, 0);
         checkWindow(op, x, k, p, new int[] {1, 1});
         TensorBackend be = x.backend();
-        Tensor r = Tensor.wrap(be, be.avgPool2d(x.live(op, "x"), k, s, p, ceilMode, countIncludePad));
+        Tensor r = Tensor.wrap(be, be.kernels.avgPool2d(x.live(op, "x"), k, s, p, ceilMode, countIncludePad));
         Shape in = x.shape();
         return Autograd.record(op, r, new Tensor[] {x}, g -> new Tensor[] {
-            Tensor.wrap(be, be.avgPool2dBackward(g.live(op, "grad"), in, k, s, p, ceilMode, countIncludePad))});
+            Tensor.wrap(be, be.kernels.avgPool2dBackward(g.live(op, "grad"), in, k, s, p, ceilMode, countIncludePad))});
     }
 
     /** Average pooling with kernel = stride, no padding. */
@@ -196,10 +212,10 @@ public final class Functional {
         checkNchw(op, "x", x);
         int[] o = pair(op, "outputSize", outputSize, 1);
         TensorBackend be = x.backend();
-        Tensor r = Tensor.wrap(be, be.adaptiveAvgPool2d(x.live(op, "x"), o));
+        Tensor r = Tensor.wrap(be, be.kernels.adaptiveAvgPool2d(x.live(op, "x"), o));
         Shape in = x.shape();
         return Autograd.record(op, r, new Tensor[] {x}, g -> new Tensor[] {
-            Tensor.wrap(be, be.adaptiveAvgPool2dBackward(g.live(op, "grad"), in))});
+            Tensor.wrap(be, be.kernels.adaptiveAvgPool2dBackward(g.live(op, "grad"), in))});
     }
 
     /** Resamples an NCHW tensor to {@code size = [oH, oW]}. */
@@ -211,10 +227,10 @@ public final class Functional {
             throw new IllegalArgumentException(op + ": alignCorners applies to bilinear mode only");
         }
         TensorBackend be = x.backend();
-        Tensor r = Tensor.wrap(be, be.interpolate(x.live(op, "x"), o, mode, alignCorners));
+        Tensor r = Tensor.wrap(be, be.kernels.interpolate(x.live(op, "x"), o, mode, alignCorners));
         Shape in = x.shape();
         return Autograd.record(op, r, new Tensor[] {x}, g -> new Tensor[] {
-            Tensor.wrap(be, be.interpolateBackward(g.live(op, "grad"), in, mode, alignCorners))});
+            Tensor.wrap(be, be.kernels.interpolateBackward(g.live(op, "grad"), in, mode, alignCorners))});
     }
 
     /** Resamples by scale factors: output size {@code floor(in * scale)} per spatial axis. */
@@ -242,13 +258,13 @@ public final class Functional {
         String op = "batchNorm";
         checkChannels(op, x, weight, bias);
         TensorBackend be = x.backend();
-        TensorBackend.NormResult nr = be.batchNormTrain(x.live(op, "x"), opt(op, "weight", weight),
+        TensorKernels.NormResult nr = be.kernels.batchNormTrain(x.live(op, "x"), opt(op, "weight", weight),
                 opt(op, "bias", bias), eps);
         Tensor out = Tensor.wrap(be, nr.out());
         Tensor mean = Tensor.wrap(be, nr.mean());
         Tensor var = Tensor.wrap(be, nr.var());
         Autograd.record(op, out, new Tensor[] {x, weight, bias}, g -> {
-            TensorBackend.NormGrads ng = be.batchNormBackward(g.live(op, "grad"), x.live(op, "x"),
+            TensorKernels.NormGrads ng = be.kernels.batchNormBackward(g.live(op, "grad"), x.live(op, "x"),
                     opt(op, "weight", weight), mean.live(op, "mean"), var.live(op, "var"), eps, true);
             return normGrads(be, ng, weight, bias);
         }, mean, var);
@@ -291,10 +307,10 @@ public final class Functional {
         checkChannels(op, x, weight, bias);
         checkChannels(op, x, runningMean, runningVar);
         TensorBackend be = x.backend();
-        Tensor out = Tensor.wrap(be, be.batchNormEval(x.live(op, "x"), opt(op, "weight", weight),
+        Tensor out = Tensor.wrap(be, be.kernels.batchNormEval(x.live(op, "x"), opt(op, "weight", weight),
                 opt(op, "bias", bias), runningMean.live(op, "running_mean"), runningVar.live(op, "running_var"), eps));
         return Autograd.record(op, out, new Tensor[] {x, weight, bias}, g -> {
-            TensorBackend.NormGrads ng = be.batchNormBackward(g.live(op, "grad"), x.live(op, "x"),
+            TensorKernels.NormGrads ng = be.kernels.batchNormBackward(g.live(op, "grad"), x.live(op, "x"),
                     opt(op, "weight", weight), runningMean.live(op, "running_mean"),
                     runningVar.live(op, "running_var"), eps, false);
             return normGrads(be, ng, weight, bias);
@@ -320,13 +336,13 @@ public final class Functional {
             }
         }
         TensorBackend be = x.backend();
-        TensorBackend.NormResult nr = be.layerNorm(x.live(op, "x"), opt(op, "weight", weight),
+        TensorKernels.NormResult nr = be.kernels.layerNorm(x.live(op, "x"), opt(op, "weight", weight),
                 opt(op, "bias", bias), k, eps);
         Tensor out = Tensor.wrap(be, nr.out());
         Tensor mean = Tensor.wrap(be, nr.mean());
         Tensor var = Tensor.wrap(be, nr.var());
         Autograd.record(op, out, new Tensor[] {x, weight, bias}, g -> {
-            TensorBackend.NormGrads ng = be.layerNormBackward(g.live(op, "grad"), x.live(op, "x"),
+            TensorKernels.NormGrads ng = be.kernels.layerNormBackward(g.live(op, "grad"), x.live(op, "x"),
                     opt(op, "weight", weight), mean.live(op, "mean"), var.live(op, "var"), k, eps);
             return normGrads(be, ng, weight, bias);
         }, mean, var);
@@ -368,7 +384,7 @@ public final class Functional {
         }
     }
 
-    private static Tensor[] normGrads(TensorBackend be, TensorBackend.NormGrads ng, Tensor w, Tensor b) {
+    private static Tensor[] normGrads(TensorBackend be, TensorKernels.NormGrads ng, Tensor w, Tensor b) {
         return new Tensor[] {Tensor.wrap(be, ng.dx()),
             w == null || ng.dweight() == null ? null : Tensor.wrap(be, ng.dweight()),
             b == null || ng.dbias() == null ? null : Tensor.wrap(be, ng.dbias())};
@@ -421,10 +437,7 @@ public final class Functional {
             throw new IllegalArgumentException(op + ": target must be int64 class indices, got "
                     + target.describe());
         }
-        if (logits.rank() < 2 || target.rank() != logits.rank() - 1 || target.size(0) != logits.size(0)) {
-            throw new IllegalArgumentException(op + ": logits " + logits.describe() + " need shape [N, C, ...] and"
-                    + " target " + target.describe() + " shape [N, ...]");
-        }
+        checkClassTarget(op, logits, target);
         long c = logits.size(1);
         try (TensorScope sc = Tensors.scope()) {
             Tensor logp = logits.logSoftmax(1);
@@ -434,6 +447,28 @@ public final class Functional {
                 loss = loss.sub(logp.sum(1, false).mul(labelSmoothing / c));
             }
             return sc.keep(loss.mean());
+        }
+    }
+
+    /**
+     * Checks that {@code target} has the shape of {@code logits} without the class axis 1 ({@code [N, C, d1, ...]}
+     * against {@code [N, d1, ...]}), so a mismatch is reported in the caller's terms rather than by a gather inside.
+     * Shared with {@code io.tessera.api.nn.Losses}.
+     */
+    @API(status = API.Status.INTERNAL, since = "1.0")
+    public static void checkClassTarget(String op, Tensor logits, Tensor target) {
+        boolean ok = logits.rank() >= 2 && target.rank() == logits.rank() - 1;
+        for (int d = 0; ok && d < target.rank(); d++) {
+            ok = target.size(d) == logits.size(d == 0 ? 0 : d + 1);
+        }
+        if (!ok) {
+            long[] want = new long[Math.max(0, logits.rank() - 1)];
+            for (int d = 0; d < want.length; d++) {
+                want[d] = logits.size(d == 0 ? 0 : d + 1);
+            }
+            throw new IllegalArgumentException(op + ": target " + target.describe() + " does not fit logits "
+                    + logits.describe() + ": logits need shape [N, C, d1, ...] and the target [N, d1, ...]"
+                    + (logits.rank() >= 2 ? ", here " + Shape.of(want) : ""));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tessera.api.tensor;
 
+import io.tessera.api.tensor.spi.TensorKernels;
 import org.apiguardian.api.API;
 
 /**
@@ -31,7 +32,7 @@ public final class Linalg {
         square("eigh", a);
         noGradient("eigh", a);
         TensorBackend be = a.backend();
-        TensorBackend.StoragePair p = be.eigh(a.live("eigh", "a"));
+        TensorKernels.StoragePair p = be.kernels.eigh(a.live("eigh", "a"));
         return new Eigh(Tensor.wrap(be, p.first()), Tensor.wrap(be, p.second()));
     }
 
@@ -42,14 +43,14 @@ public final class Linalg {
         }
         noGradient("svdvals", a);
         TensorBackend be = a.backend();
-        return Tensor.wrap(be, be.svdvals(a.live("svdvals", "a")));
+        return Tensor.wrap(be, be.kernels.svdvals(a.live("svdvals", "a")));
     }
 
     /** Inverse of a square matrix; gradient {@code -A^-T g A^-T}. */
     public static Tensor inv(Tensor a) {
         square("inv", a);
         TensorBackend be = a.backend();
-        Tensor r = Tensor.wrap(be, be.inv(a.live("inv", "a")));
+        Tensor r = Tensor.wrap(be, be.kernels.inv(a.live("inv", "a")));
         return Autograd.record("inv", r, new Tensor[] {a}, g -> {
             Tensor rt = r.t();
             return new Tensor[] {rt.matmul(g).matmul(rt).neg()};

@@ -1,5 +1,7 @@
 package io.tessera.api.tensor;
 
+import io.tessera.api.tensor.spi.TensorKernels;
+import io.tessera.api.tensor.spi.TensorStorage;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -132,11 +134,6 @@ public final class Tensor implements AutoCloseable {
         return closed;
     }
 
-    /** The backend storage, for backend authors and kernels; fails on a closed tensor. */
-    public TensorStorage storage() {
-        return live("storage", "this");
-    }
-
     /** {@code float32[2, 3] on cpu} style description. */
     String describe() {
         return dtype.name().toLowerCase() + shape + (closed ? " (closed)" : "") + " on " + backend.device();
@@ -260,17 +257,17 @@ public final class Tensor implements AutoCloseable {
 
     /** All elements as floats, row-major (converting other dtypes; bool is 0/1). */
     public float[] toFloatArray() {
-        return backend.toFloats(live("toFloatArray", "this"));
+        return backend.kernels.toFloats(live("toFloatArray", "this"));
     }
 
     /** All elements as doubles, row-major. */
     public double[] toDoubleArray() {
-        return backend.toDoubles(live("toDoubleArray", "this"));
+        return backend.kernels.toDoubles(live("toDoubleArray", "this"));
     }
 
     /** All elements as longs, row-major (floats truncate toward zero). */
     public long[] toLongArray() {
-        return backend.toLongs(live("toLongArray", "this"));
+        return backend.kernels.toLongs(live("toLongArray", "this"));
     }
 
     /** All elements as booleans (non-zero is true). */
@@ -285,7 +282,7 @@ public final class Tensor implements AutoCloseable {
 
     /** One element as a double. */
     public double getDouble(long... index) {
-        return backend.getDouble(live("getDouble", "this"), shape.flatIndex(index));
+        return backend.kernels.getDouble(live("getDouble", "this"), shape.flatIndex(index));
     }
 
     /** One element as a float. */
@@ -295,7 +292,7 @@ public final class Tensor implements AutoCloseable {
 
     /** One element as a long (exact for int64). */
     public long getLong(long... index) {
-        return backend.getLong(live("getLong", "this"), shape.flatIndex(index));
+        return backend.kernels.getLong(live("getLong", "this"), shape.flatIndex(index));
     }
 
     /** One element as a boolean. */
@@ -309,13 +306,13 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("item: tensor " + describe() + " has " + numel()
                     + " elements; item() needs exactly one");
         }
-        return backend.getDouble(live("item", "this"), 0);
+        return backend.kernels.getDouble(live("item", "this"), 0);
     }
 
     /** Writes one element in place (refused on tensors that record gradients). */
     public Tensor set(double value, long... index) {
         checkInPlace("set");
-        backend.setDouble(live("set", "this"), shape.flatIndex(index), value);
+        backend.kernels.setDouble(live("set", "this"), shape.flatIndex(index), value);
         return this;
     }
 
@@ -337,7 +334,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("copyFrom: source shape " + src.shape + " does not broadcast to "
                     + shape);
         }
-        backend.assign(data.storage, s);
+        backend.kernels.assign(data.storage, s);
         return this;
     }
 
@@ -349,7 +346,7 @@ public final class Tensor implements AutoCloseable {
             if (sc != null) {
                 sc.release(v);
             }
-            backend.assign(data.storage, v.live("fill", "value"));
+            backend.kernels.assign(data.storage, v.live("fill", "value"));
         }
         return this;
     }
@@ -391,14 +388,14 @@ public final class Tensor implements AutoCloseable {
     /** {@code this *= s}. */
     public Tensor mulInPlace(double s) {
         checkInPlace("mulInPlace");
-        backend.scalarInPlace(ScalarOp.MUL, data.storage, s);
+        backend.kernels.scalarInPlace(ScalarOp.MUL, data.storage, s);
         return this;
     }
 
     /** {@code this += s}. */
     public Tensor addInPlace(double s) {
         checkInPlace("addInPlace");
-        backend.scalarInPlace(ScalarOp.ADD, data.storage, s);
+        backend.kernels.scalarInPlace(ScalarOp.ADD, data.storage, s);
         return this;
     }
 
@@ -408,7 +405,7 @@ public final class Tensor implements AutoCloseable {
         if (op.isComparison()) {
             throw new IllegalArgumentException("applyInPlace: comparison " + op + " changes the dtype");
         }
-        backend.scalarInPlace(op, data.storage, s);
+        backend.kernels.scalarInPlace(op, data.storage, s);
         return this;
     }
 
@@ -419,7 +416,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(op + ": argument 'other' of shape " + other.shape
                     + " does not broadcast to the shape " + shape + " of 'this'");
         }
-        backend.binaryInPlace(kind, data.storage, o);
+        backend.kernels.binaryInPlace(kind, data.storage, o);
         return this;
     }
 
@@ -513,13 +510,13 @@ public final class Tensor implements AutoCloseable {
 
     /** An independent copy; gradients flow through it. */
     public Tensor copy() {
-        Tensor r = out(backend.cast(live("copy", "this"), dtype));
+        Tensor r = out(backend.kernels.cast(live("copy", "this"), dtype));
         return Autograd.record("copy", r, new Tensor[] {this}, g -> new Tensor[] {g});
     }
 
     /** Converted to {@code type} (a copy even for the same type). */
     public Tensor to(DType type) {
-        Tensor r = out(backend.cast(live("to", "this"), type));
+        Tensor r = out(backend.kernels.cast(live("to", "this"), type));
         if (!type.isFloatingPoint() || !dtype.isFloatingPoint()) {
             return r;
         }
@@ -607,14 +604,20 @@ public final class Tensor implements AutoCloseable {
     private Tensor binary(String op, BinaryOp kind, Tensor other) {
         TensorStorage a = live(op, "this");
         TensorStorage b = peer(op, "other", other);
-        Shape.broadcast(op, shape, other.shape);
+        Shape outShape = Shape.broadcast(op, shape, other.shape);
         if ((kind == BinaryOp.AND || kind == BinaryOp.OR) && dtype != DType.BOOL) {
             throw new IllegalArgumentException(op + ": needs bool tensors but got " + describe());
         }
         if (!kind.isComparison() && dtype == DType.BOOL) {
             throw new IllegalArgumentException(op + ": arithmetic on bool tensors; convert with to(DType)");
         }
-        Tensor r = out(backend.binary(kind, a, b));
+        if (kind == BinaryOp.DIV && dtype == DType.INT64) {
+            // PyTorch's true division: integer operands are promoted to float32 (docs/tensor-api.md, dtype rules).
+            try (TensorScope sc = Tensors.scope()) {
+                return sc.keep(to(DType.FLOAT32).div(other.to(DType.FLOAT32)));
+            }
+        }
+        Tensor r = out(binaryKernel(kind, a, shape, b, other.shape, outShape.rank()));
         if (kind.isComparison()) {
             return r;
         }
@@ -630,9 +633,13 @@ public final class Tensor implements AutoCloseable {
             case DIV -> new Tensor[] {
                 x.requiresGrad() ? g.div(other).sumTo(sa) : null,
                 other.requiresGrad() ? g.mul(r).div(other).neg().sumTo(sb) : null};
+            // PyTorch's pow_backward_self / pow_backward_exponent: 0 where y == 0 (for x), and where x == 0 and
+            // y >= 0 (for y), instead of 0 * inf or 0 * log(0) = NaN.
             case POW -> new Tensor[] {
-                g.mul(other).mul(x.pow(other.sub(1))).sumTo(sa),
-                g.mul(r).mul(x.log()).sumTo(sb)};
+                x.requiresGrad() ? Tensors.where(other.eq(0), zeroScalar(),
+                        g.mul(other).mul(x.pow(other.sub(1)))).sumTo(sa) : null,
+                other.requiresGrad() ? Tensors.where(x.eq(0).and(other.ge(0)), zeroScalar(),
+                        g.mul(r).mul(x.log())).sumTo(sb) : null};
             case MAX, MIN -> {
                 Tensor pick = kind == BinaryOp.MAX ? x.gt(other) : x.lt(other);
                 Tensor tie = x.eq(other);
@@ -642,6 +649,37 @@ public final class Tensor implements AutoCloseable {
             }
             default -> throw new IllegalStateException("no gradient for " + kind);
         });
+    }
+
+    /**
+     * The binary kernel with both operands at the output's rank: a lower-rank operand gets leading axes of size 1
+     * first, so backends only broadcast between equal ranks (ND4J fails on {@code [5, 1] + [5]}, issue 22).
+     */
+    private TensorStorage binaryKernel(BinaryOp kind, TensorStorage a, Shape sa, TensorStorage b, Shape sb,
+                                       int outRank) {
+        TensorStorage pa = sa.rank() < outRank ? backend.kernels.reshape(a, leadingOnes(sa, outRank)) : a;
+        TensorStorage pb = sb.rank() < outRank ? backend.kernels.reshape(b, leadingOnes(sb, outRank)) : b;
+        try {
+            return backend.kernels.binary(kind, pa, pb);
+        } finally {
+            if (pa != a) {
+                pa.close();
+            }
+            if (pb != b) {
+                pb.close();
+            }
+        }
+    }
+
+    private static Shape leadingOnes(Shape s, int rank) {
+        long[] d = new long[rank];
+        Arrays.fill(d, 1);
+        System.arraycopy(s.dims(), 0, d, rank - s.rank(), s.rank());
+        return Shape.of(d);
+    }
+
+    private Tensor zeroScalar() {
+        return backend.zeros(Shape.SCALAR, dtype);
     }
 
     /** {@code this + s}. */
@@ -732,7 +770,21 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(op + ": arithmetic on bool tensor " + describe()
                     + "; convert with to(DType)");
         }
-        Tensor r = out(backend.scalar(kind, a, s));
+        if (dtype == DType.INT64 && !kind.isComparison()) {
+            // docs/tensor-api.md, dtype rules: an integral scalar acts like a Python int (the result stays int64);
+            // a fractional one, and any true division, promote to float32 as in PyTorch.
+            boolean integral = Double.isFinite(s) && Math.rint(s) == s;
+            if (kind == ScalarOp.POW && integral && s < 0) {
+                throw new IllegalArgumentException(op + ": integer " + describe() + " to the negative integer power "
+                        + s + " (PyTorch refuses it too); convert with to(DType.FLOAT32) first");
+            }
+            if (!integral || kind == ScalarOp.DIV || kind == ScalarOp.RDIV) {
+                try (TensorScope sc = Tensors.scope()) {
+                    return sc.keep(to(DType.FLOAT32).scalarOp(op, kind, s));
+                }
+            }
+        }
+        Tensor r = out(backend.kernels.scalar(kind, a, s));
         if (kind.isComparison()) {
             return r;
         }
@@ -881,7 +933,7 @@ public final class Tensor implements AutoCloseable {
         if (dtype != DType.BOOL) {
             throw new IllegalArgumentException("not: needs a bool tensor, got " + describe());
         }
-        return out(backend.unary(UnaryOp.NOT, live("not", "this")));
+        return out(backend.kernels.unary(UnaryOp.NOT, live("not", "this")));
     }
 
     private Tensor unary(UnaryOp op) {
@@ -891,7 +943,7 @@ public final class Tensor implements AutoCloseable {
                 && op != UnaryOp.SIGN && op != UnaryOp.SQUARE && op != UnaryOp.RELU)) {
             requireFloat(name);
         }
-        Tensor r = out(backend.unary(op, a));
+        Tensor r = out(backend.kernels.unary(op, a));
         Tensor x = this;
         return Autograd.record(name, r, new Tensor[] {this}, g -> new Tensor[] {switch (op) {
             case NEG -> g.neg();
@@ -908,7 +960,8 @@ public final class Tensor implements AutoCloseable {
             case ERF -> g.mul(x.square().neg().exp()).mul(2 / Math.sqrt(Math.PI));
             case TANH -> g.mul(r.square().rsub(1));
             case SIGMOID -> g.mul(r).mul(r.rsub(1));
-            case RELU -> g.mul(x.gt(0).to(dtype));
+            case RELU -> g.wrapKernel(backend.kernels.reluBackward(x.live("relu backward", "x"),
+                    g.live("relu backward", "grad")));
             case SOFTPLUS -> g.mul(x.sigmoid());
             case GELU_ERF -> {
                 Tensor cdf = x.mul(1 / Math.sqrt(2)).erf().add(1).mul(0.5);
@@ -1009,6 +1062,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Variance over {@code axes}: {@code sum((x - mean)^2) / (n - correction)}. */
     public Tensor var(int[] axes, boolean keepDim, int correction) {
+        requireFloat("var");
         int[] ax = resolveAxes("var", axes);
         long n = 1;
         for (int a : ax) {
@@ -1028,16 +1082,28 @@ public final class Tensor implements AutoCloseable {
 
     /** Standard deviation over {@code axes}. */
     public Tensor std(int[] axes, boolean keepDim, int correction) {
+        requireFloat("std");
         try (TensorScope sc = Tensors.scope()) {
-            return sc.keep(var(axes, keepDim, correction).sqrt());
+            return sc.keep(var(axes, keepDim, correction).sqrtZeroGradAtZero("std"));
         }
     }
 
     /** L2 norm over {@code axes}. */
     public Tensor norm(int[] axes, boolean keepDim) {
+        requireFloat("norm");
         try (TensorScope sc = Tensors.scope()) {
-            return sc.keep(square().sum(axes, keepDim).sqrt());
+            return sc.keep(square().sum(axes, keepDim).sqrtZeroGradAtZero("norm"));
         }
+    }
+
+    /**
+     * {@code sqrt} whose gradient is 0 where the result is 0, as PyTorch's std and norm backward passes mask it
+     * (plain {@code sqrt} gives {@code 0 * inf = NaN} at zero variance or a zero vector; issue 22).
+     */
+    private Tensor sqrtZeroGradAtZero(String op) {
+        Tensor r = out(backend.kernels.unary(UnaryOp.SQRT, live(op, "this")));
+        return Autograd.record(op, r, new Tensor[] {this}, g ->
+                new Tensor[] {Tensors.where(r.eq(0), zeroScalar(), g.div(r.mul(2)))});
     }
 
     private int[] allAxes() {
@@ -1078,19 +1144,26 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(op + ": reduction of bool tensor " + describe()
                     + "; convert with to(DType.INT64) or to(DType.FLOAT32)");
         }
+        if (kind == ReduceOp.MEAN && !dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException(op + ": mean of integer tensor " + describe() + " (PyTorch refuses it"
+                    + " too: the result type is ambiguous); convert with to(DType.FLOAT32) first");
+        }
         int[] ax = resolveAxes(op, axes);
         if (ax.length == 0) {
             return copy();
         }
-        Tensor r = out(backend.reduce(kind, a, ax, keepDim));
-        Shape kept = shape.reduce(ax, true);
-        Shape in = shape;
-        Tensor x = this;
         long n = 1;
         for (int i : ax) {
             n *= shape.dim(i);
         }
         long count = n;
+        Shape in = shape;
+        if (numel() == 0) {
+            return reduceEmpty(op, kind, ax, keepDim, count);
+        }
+        Tensor r = out(backend.kernels.reduce(kind, a, ax, keepDim));
+        Shape kept = shape.reduce(ax, true);
+        Tensor x = this;
         return Autograd.record(op, r, new Tensor[] {this}, g -> {
             Tensor gk = g.reshape(kept.dims());
             return new Tensor[] {switch (kind) {
@@ -1109,11 +1182,30 @@ public final class Tensor implements AutoCloseable {
         });
     }
 
+    /**
+     * A reduction of an empty tensor, answered here so that no kernel sees one: the identity of the reduction (sum 0,
+     * prod 1), NaN for a mean over zero elements, and PyTorch's refusal for max/min over an axis of size 0.
+     */
+    private Tensor reduceEmpty(String op, ReduceOp kind, int[] ax, boolean keepDim, long count) {
+        if ((kind == ReduceOp.MAX || kind == ReduceOp.MIN) && count == 0) {
+            throw new IllegalArgumentException(op + ": cannot reduce " + describe() + " over axes "
+                    + Arrays.toString(ax) + " of size 0 (there is no " + op + " of nothing; PyTorch refuses too)");
+        }
+        double identity = switch (kind) {
+            case SUM, MAX, MIN -> 0;
+            case PROD -> 1;
+            case MEAN -> count == 0 ? Double.NaN : 0;
+        };
+        Tensor r = backend.full(shape.reduce(ax, keepDim), dtype, identity);
+        Shape in = shape;
+        return Autograd.record(op, r, new Tensor[] {this}, g -> new Tensor[] {backend.zeros(in, dtype)});
+    }
+
     /** Index (int64) of the maximum along {@code axis}. */
     public Tensor argmax(int axis, boolean keepDim) {
         TensorStorage a = live("argmax", "this");
         int ax = axisFor("argmax", axis);
-        return out(backend.argMax(a, ax, keepDim));
+        return out(backend.kernels.argMax(a, ax, keepDim));
     }
 
     /** Index (int64) of the maximum over the flattened tensor. */
@@ -1145,7 +1237,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("topk: k=" + k + " is out of range for axis " + axis + " of size "
                     + shape.dim(ax) + " (shape " + shape + ")");
         }
-        TensorBackend.StoragePair p = backend.topK(a, k, ax, largest);
+        TensorKernels.StoragePair p = backend.kernels.topK(a, k, ax, largest);
         Tensor values = out(p.first());
         Tensor indices = out(p.second());
         Shape in = shape;
@@ -1162,7 +1254,7 @@ public final class Tensor implements AutoCloseable {
     private Tensor cumsum(int axis, boolean reverse) {
         TensorStorage a = live("cumsum", "this");
         int ax = axisFor("cumsum", axis);
-        Tensor r = out(backend.cumsum(a, ax, reverse));
+        Tensor r = out(backend.kernels.cumsum(a, ax, reverse));
         return Autograd.record("cumsum", r, new Tensor[] {this}, g -> new Tensor[] {g.cumsum(ax, !reverse)});
     }
 
@@ -1189,6 +1281,12 @@ public final class Tensor implements AutoCloseable {
                     + describe() + ", 'other' " + other.describe() + "); use mul");
         }
         if (rank() == 1 || other.rank() == 1) {
+            long rows = other.rank() == 1 ? other.shape.dim(0) : other.shape.dim(-2);
+            if (shape.dim(-1) != rows) {
+                throw new IllegalArgumentException("matmul: sizes do not match: 'this' " + describe() + " has "
+                        + shape.dim(-1) + (rank() == 1 ? " elements" : " columns") + ", 'other' " + other.describe()
+                        + " has " + rows + (other.rank() == 1 ? " elements" : " rows"));
+            }
             try (TensorScope sc = Tensors.scope()) {
                 Tensor a = rank() == 1 ? unsqueeze(0) : this;
                 Tensor b = other.rank() == 1 ? other.unsqueeze(-1) : other;
@@ -1210,11 +1308,17 @@ public final class Tensor implements AutoCloseable {
         Shape ba = Shape.of(Arrays.copyOf(shape.dims(), rank() - 2));
         Shape bb = Shape.of(Arrays.copyOf(other.shape.dims(), other.rank() - 2));
         Shape.broadcast("matmul (batch axes)", ba, bb);
-        Tensor r = out(backend.matmul(data.storage, other.data.storage));
+        Tensor r = out(backend.kernels.matmul(data.storage, other.data.storage));
         Tensor x = this;
+        // the gradients read the operands transposed: the fused kernel takes transpose flags instead of copies
         return Autograd.record("matmul", r, new Tensor[] {this, other}, g -> new Tensor[] {
-            x.requiresGrad() ? g.matmul(other.transpose(-1, -2)).sumTo(x.shape) : null,
-            other.requiresGrad() ? x.transpose(-1, -2).matmul(g).sumTo(other.shape) : null});
+            x.requiresGrad() ? matmulKernel(g, false, other, true).sumTo(x.shape) : null,
+            other.requiresGrad() ? matmulKernel(x, true, g, false).sumTo(other.shape) : null});
+    }
+
+    /** {@code op(a) @ op(b)} by the fused kernel, {@code op} transposing the last two axes when flagged (unrecorded). */
+    static Tensor matmulKernel(Tensor a, boolean ta, Tensor b, boolean tb) {
+        return a.out(a.backend.kernels.matmul(a.live("matmul", "a"), ta, b.live("matmul", "b"), tb));
     }
 
     /** Transpose of a 2-D tensor. */
@@ -1232,10 +1336,10 @@ public final class Tensor implements AutoCloseable {
         TensorStorage a = live("reshape", "this");
         Shape s = inferShape(newShape);
         if (s.equals(shape)) {
-            Tensor r = out(backend.cast(a, dtype));
+            Tensor r = out(backend.kernels.cast(a, dtype));
             return Autograd.record("reshape", r, new Tensor[] {this}, g -> new Tensor[] {g});
         }
-        Tensor r = out(backend.reshape(a, s));
+        Tensor r = out(backend.kernels.reshape(a, s));
         long[] back = shape.dims();
         return Autograd.record("reshape", r, new Tensor[] {this}, g -> new Tensor[] {g.reshape(back)});
     }
@@ -1337,7 +1441,7 @@ public final class Tensor implements AutoCloseable {
             }
             seen[p[i]] = true;
         }
-        Tensor r = out(backend.permute(a, p));
+        Tensor r = out(backend.kernels.permute(a, p));
         int[] inv = new int[p.length];
         for (int i = 0; i < p.length; i++) {
             inv[p[i]] = i;
@@ -1364,7 +1468,7 @@ public final class Tensor implements AutoCloseable {
         if (target.equals(shape)) {
             return copy();
         }
-        Tensor r = out(backend.broadcastTo(a, target));
+        Tensor r = out(backend.kernels.broadcastTo(a, target));
         Shape in = shape;
         return Autograd.record("expand", r, new Tensor[] {this}, g -> new Tensor[] {g.sumTo(in)});
     }
@@ -1414,11 +1518,13 @@ public final class Tensor implements AutoCloseable {
                 throw new IllegalArgumentException("slice: step " + st + " on axis " + d + " must be >= 1");
             }
             start[d] = s0;
-            stop[d] = Math.max(s0, s1);
             step[d] = st;
-            outDims[d] = (stop[d] - s0 + st - 1) / st;
+            outDims[d] = (Math.max(s0, s1) - s0 + st - 1) / st;
+            // The tight stop (one past the last element taken), so kernels never see a stop beyond the last step:
+            // x[0:1:3] reaches the kernel as [0, 1) step 3 (ND4J rejects a stop past the end; issue 22).
+            stop[d] = outDims[d] == 0 ? s0 : s0 + (outDims[d] - 1) * st + 1;
         }
-        Tensor r = out(backend.slice(a, start, stop, step));
+        Tensor r = out(backend.kernels.slice(a, start, stop, step));
         Shape in = shape;
         return Autograd.record("slice", r, new Tensor[] {this}, g -> new Tensor[] {g.embed(in, start, step, 0)});
     }
@@ -1448,7 +1554,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Places this tensor into a new one of {@code outShape} filled with {@code fill} (see TensorBackend#embed). */
     Tensor embed(Shape outShape, long[] start, long[] step, double fill) {
-        Tensor r = out(backend.embed(live("embed", "this"), outShape, start, step, fill));
+        Tensor r = out(backend.kernels.embed(live("embed", "this"), outShape, start, step, fill));
         long[][] ranges = new long[rank()][];
         for (int d = 0; d < rank(); d++) {
             ranges[d] = new long[] {start[d], start[d] + (shape.dim(d) - 1) * step[d] + 1, step[d]};
@@ -1489,7 +1595,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("gather: index " + index.describe() + " must have the rank of "
                     + describe());
         }
-        Tensor r = out(backend.gather(a, ax, i));
+        Tensor r = out(backend.kernels.gather(a, ax, i));
         Shape in = shape;
         return Autograd.record("gather", r, new Tensor[] {this}, g -> new Tensor[] {g.scatterAddInto(in, ax, index)},
                 index);
@@ -1504,7 +1610,7 @@ public final class Tensor implements AutoCloseable {
                     + " must have the same shape");
         }
         int ax = target.axis(axis);
-        Tensor r = out(backend.scatterAdd(target, ax, i, s));
+        Tensor r = out(backend.kernels.scatterAdd(target, ax, i, s));
         return Autograd.record("scatterAdd", r, new Tensor[] {this}, g -> new Tensor[] {g.gather(ax, index)}, index);
     }
 
@@ -1516,10 +1622,10 @@ public final class Tensor implements AutoCloseable {
         if (index.rank() != 1) {
             throw new IllegalArgumentException("indexSelect: index must be 1-D, got " + index.describe());
         }
-        Tensor r = out(backend.indexSelect(a, ax, i));
+        Tensor r = out(backend.kernels.indexSelect(a, ax, i));
         Shape in = shape;
         return Autograd.record("indexSelect", r, new Tensor[] {this}, g -> new Tensor[] {
-            g.wrapKernel(backend.indexAdd(in, ax, index.live("indexSelect backward", "index"),
+            g.wrapKernel(backend.kernels.indexAdd(in, ax, index.live("indexSelect backward", "index"),
                     g.live("indexSelect backward", "grad")))}, index);
     }
 
@@ -1533,7 +1639,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor softmax(int axis) {
         requireFloat("softmax");
         int ax = axisFor("softmax", axis);
-        Tensor r = out(backend.softmax(live("softmax", "this"), ax, false));
+        Tensor r = out(backend.kernels.softmax(live("softmax", "this"), ax, false));
         return Autograd.record("softmax", r, new Tensor[] {this}, g -> {
             Tensor gr = g.mul(r);
             return new Tensor[] {gr.sub(r.mul(gr.sum(ax, true)))};
@@ -1544,7 +1650,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor logSoftmax(int axis) {
         requireFloat("logSoftmax");
         int ax = axisFor("logSoftmax", axis);
-        Tensor r = out(backend.softmax(live("logSoftmax", "this"), ax, true));
+        Tensor r = out(backend.kernels.softmax(live("logSoftmax", "this"), ax, true));
         return Autograd.record("logSoftmax", r, new Tensor[] {this}, g ->
                 new Tensor[] {g.sub(r.exp().mul(g.sum(ax, true)))});
     }

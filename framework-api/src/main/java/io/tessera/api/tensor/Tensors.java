@@ -81,7 +81,7 @@ public final class Tensors {
         }
         Shape out = Shape.broadcast(op, Shape.broadcast(op, cond.shape(), a.shape()), b.shape());
         TensorBackend be = a.backend();
-        Tensor r = Tensor.wrap(be, be.where(cond.live(op, "cond"), a.live(op, "a"), b.live(op, "b")));
+        Tensor r = Tensor.wrap(be, be.kernels.where(cond.live(op, "cond"), a.live(op, "a"), b.live(op, "b")));
         if (!r.shape().equals(out)) {
             throw new IllegalStateException("backend " + be.name() + " where returned " + r.shape() + ", expected "
                     + out);
@@ -125,7 +125,7 @@ public final class Tensors {
             total += t.shape().dim(ax);
         }
         TensorBackend be = first.backend();
-        Tensor r = Tensor.wrap(be, be.concat(Tensor.storages("concat", tensors), ax));
+        Tensor r = Tensor.wrap(be, be.kernels.concat(Tensor.storages("concat", tensors), ax));
         long[] offsets = new long[tensors.size() + 1];
         for (int i = 0; i < tensors.size(); i++) {
             offsets[i + 1] = offsets[i] + tensors.get(i).shape().dim(ax);
@@ -142,6 +142,24 @@ public final class Tensors {
 
     /** Stacks equally shaped tensors along a new axis. */
     public static Tensor stack(List<Tensor> tensors, int axis) {
+        // Checked here in stack's own terms: the concat below would report unsqueezed shapes (issue 22).
+        if (tensors.isEmpty()) {
+            throw new IllegalArgumentException("stack: no tensors given");
+        }
+        Tensor first = tensors.get(0);
+        for (int i = 0; i < tensors.size(); i++) {
+            Tensor t = tensors.get(i);
+            check("stack", "tensors[" + i + "]", t, first);
+            if (!t.shape().equals(first.shape()) || t.dtype() != first.dtype()) {
+                throw new IllegalArgumentException("stack: every tensor must have the same shape and dtype, but"
+                        + " tensors[0] is " + first.describe() + " and tensors[" + i + "] is " + t.describe());
+            }
+        }
+        int r = first.rank();
+        if (axis < -(r + 1) || axis > r) {
+            throw new IllegalArgumentException("stack: axis " + axis + " is out of range for stacking tensors of"
+                    + " shape " + first.shape() + " (valid axes are " + -(r + 1) + ".." + r + ")");
+        }
         try (TensorScope s = scope()) {
             List<Tensor> u = new ArrayList<>();
             for (Tensor t : tensors) {

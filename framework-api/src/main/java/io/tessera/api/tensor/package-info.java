@@ -1,5 +1,5 @@
 /**
- * Tensors, autograd and the backend SPI.
+ * Tensors, autograd and the user-facing backend type.
  *
  * <p>{@link io.tessera.api.tensor.Tensor} is an immutable-by-default, off-heap n-dimensional array owned by a
  * {@link io.tessera.api.tensor.TensorBackend}; it records the ops that produced it so that
@@ -10,7 +10,8 @@
  * random numbers in {@link io.tessera.api.tensor.Generator}.
  *
  * <p>Backend authors implement {@link io.tessera.api.tensor.TensorBackendProvider} (found by {@code ServiceLoader})
- * and {@link io.tessera.api.tensor.TensorBackend}, whose kernels work on opaque
- * {@link io.tessera.api.tensor.TensorStorage} handles; the backend conformance suite in the test kit proves them.
+ * and the kernel SPI {@link io.tessera.api.tensor.spi.TensorKernels} (a primitive core plus overridable defaults),
+ * wrapped for users by {@link io.tessera.api.tensor.TensorBackend#of}; the backend conformance suite in the test kit
+ * proves them.
  */
 package io.tessera.api.tensor;

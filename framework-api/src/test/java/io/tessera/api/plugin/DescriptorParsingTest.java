@@ -75,4 +75,30 @@ class DescriptorParsingTest {
         assertThatThrownBy(() -> PluginDescriptor.fromManifest(m)).hasMessage("manifest attribute "
                 + "Tessera-Plugin-Version is missing; add Tessera-Plugin-Version: a semantic version, e.g. 1.0.0");
     }
+
+    @Test
+    void takesIdentityFromModuleInfoAndOnlyRangesFromTheManifest() {
+        PluginDescriptor d = new PluginDescriptor("io.acme.x", Version.parse("1.2.0"), VersionRange.parse("[1.0,2.0)"),
+                Requirement.parseList("io.acme.y;version=\"[2.0,3.0)\""));
+        Manifest m = new Manifest();
+        d.writeRangesTo(m);
+        assertThat(PluginDescriptor.isPlugin(m)).isTrue();
+        assertThat(PluginDescriptor.isLegacy(m)).isFalse();
+        java.lang.module.ModuleDescriptor module = java.lang.module.ModuleDescriptor.newModule("io.acme.x")
+                .version("1.2.0").requires("io.acme.y").build();
+        assertThat(PluginDescriptor.fromModule(module, m)).isEqualTo(d);
+
+        Manifest legacy = new Manifest();
+        d.writeTo(legacy);
+        assertThat(PluginDescriptor.isLegacy(legacy)).isTrue();
+    }
+
+    @Test
+    void saysHowToGiveAModuleWithoutVersionOne() {
+        Manifest m = new Manifest();
+        m.getMainAttributes().putValue(PluginDescriptor.API_RANGE, "[1.0,2.0)");
+        java.lang.module.ModuleDescriptor module = java.lang.module.ModuleDescriptor.newModule("io.acme.x").build();
+        assertThatThrownBy(() -> PluginDescriptor.fromModule(module, m)).hasMessageStartingWith(
+                "module io.acme.x has no version; compile it with javac --module-version");
+    }
 }

@@ -62,7 +62,11 @@ public final class DefaultTesseraBuilder implements TesseraBuilder {
         return this;
     }
 
-    @Override
+    /**
+     * Adds Guice bindings of the embedding application, which plugins can inject. Not part of the exported
+     * {@link TesseraBuilder}: embedders reach it through the optional adapter module {@code io.tessera.host.guice},
+     * so that no Guice type appears in the runtime's API.
+     */
     public TesseraBuilder module(Module module) {
         modules.add(Objects.requireNonNull(module, "module"));
         return this;

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -76,6 +77,13 @@ final class DefaultTesseraHost implements TesseraHost {
     private Map<Path, PluginSource> applied = new LinkedHashMap<>();
     private final Map<Path, Observation> observations = new HashMap<>();
     private final Map<Path, ReadEntry> readCache = new HashMap<>();
+    private final PluginScanner scanner = new PluginScanner();
+    /** Ids stopped through {@link #stop(String)}: not started again by reloads until {@link #start(String)}. */
+    private final Set<String> stoppedByUser = new HashSet<>();
+    /** Dependents stopped because the plugin they map to was stopped; {@link #start(String)} restarts them. */
+    private final Map<String, String> stoppedWith = new HashMap<>();
+    /** Folder sources uninstalled through {@link #uninstall(String)}, ignored while their fingerprint stays. */
+    private final Map<Path, String> uninstalled = new HashMap<>();
 
     private ModuleLayer apiLayer;
     private LayerFactory layerFactory;
@@ -168,6 +176,11 @@ final class DefaultTesseraHost implements TesseraHost {
 
     @Override
     public Optional<PluginView> plugin(String id) {
+        return Optional.ofNullable(find(id)).map(PluginRecord::view);
+    }
+
+    /** The record of the plugin with this id; of several (a duplicate id), the one furthest in its lifecycle. */
+    private PluginRecord find(String id) {
         Objects.requireNonNull(id, "id");
         PluginRecord best = null;
         for (PluginRecord r : records) {
@@ -175,8 +188,9 @@ final class DefaultTesseraHost implements TesseraHost {
                 best = r;
             }
         }
-        return Optional.ofNullable(best).map(PluginRecord::view);
+        return best;
     }
+
 
     private static int rank(PluginState s) {
         return switch (s) {
@@ -275,13 +289,19 @@ final class DefaultTesseraHost implements TesseraHost {
             }
             String where = "boot";
             try {
-                PluginDescriptor d = PluginDescriptor.fromManifest(manifest);
+                boolean legacy = PluginDescriptor.isLegacy(manifest);
+                PluginDescriptor d = legacy ? PluginDescriptor.fromManifest(manifest)
+                        : PluginDescriptor.fromModule(module.getDescriptor(), manifest);
                 if (!d.id().equals(module.getName())) {
                     throw new IllegalArgumentException("manifest says Tessera-Plugin-Id " + d.id()
                             + " but the module is " + module.getName() + " (manifest/module mismatch)");
                 }
+                List<Problem> warnings = !legacy ? List.of() : List.of(new Problem(Severity.WARNING, d.id(), where,
+                        "plugin " + d + " (boot): its manifest repeats the plugin identity (Tessera-Plugin-Id, "
+                        + "Tessera-Plugin-Version), which is deprecated: module-info says it",
+                        "build the jar with the tessera-maven-plugin (goal manifest)"));
                 candidates.add(new PluginCandidate(d, module.getDescriptor(), null, ModuleFinder.of(), module,
-                        List.of()));
+                        warnings));
             } catch (IllegalArgumentException e) {
                 PluginRecord r = new PluginRecord(module.getName(), "?", where, null, module);
                 r.resolutionProblems(List.of(new Problem(Severity.ERROR, module.getName(), where, "boot module "
@@ -289,6 +309,14 @@ final class DefaultTesseraHost implements TesseraHost {
                         "fix the manifest entry and rebuild the jar")));
                 unusable.add(r);
             }
+        }
+        for (ClassPathPlugins.Found f : ClassPathPlugins.scan()) {
+            if (candidates.stream().anyMatch(c -> c.id().equals(f.id()))) {
+                continue; // the same plugin is on the module path too, and loads from there
+            }
+            PluginRecord r = new PluginRecord(f.id(), f.version(), f.location().toString(), null, null);
+            r.resolutionProblems(List.of(f.problem()));
+            unusable.add(r);
         }
         PluginResolver.Resolution res = PluginResolver.resolve(List.of(), candidates, apiVersion, apiLayer);
         Map<String, PluginRecord> byId = new HashMap<>();
@@ -402,7 +430,11 @@ final class DefaultTesseraHost implements TesseraHost {
      * @return whether some sources are still settling
      */
     private boolean applyFolderChanges(boolean immediately) {
-        Map<Path, PluginSource> scanned = PluginScanner.scan(config.pluginDirectories());
+        Map<Path, PluginSource> scanned = scanner.scan(config.pluginDirectories());
+        // a source uninstalled by the embedder stays out until its content changes or it leaves the folder
+        uninstalled.entrySet().removeIf(e -> scanned.get(e.getKey()) == null
+                || !scanned.get(e.getKey()).fingerprint().equals(e.getValue()));
+        scanned.keySet().removeAll(uninstalled.keySet());
         Map<Path, PluginSource> next = new LinkedHashMap<>();
         boolean changed = false;
         boolean settling = false;
@@ -618,11 +650,154 @@ final class DefaultTesseraHost implements TesseraHost {
         }
     }
 
+    // ---------------------------------------------------------------- per-plugin control
+
+    @Override
+    public PluginView stop(String id) {
+        lock.lock();
+        try {
+            requireRunning();
+            PluginRecord r = record(id);
+            List<PluginRecord> dependents = dependentsOf(r);
+            for (int i = dependents.size() - 1; i >= 0; i--) {
+                PluginRecord d = dependents.get(i);
+                if (d.state == PluginState.ACTIVE) {
+                    stopRecord(d);
+                    stoppedWith.put(d.id, r.id);
+                }
+            }
+            stopRecord(r);
+            stoppedByUser.add(r.id);
+            stoppedWith.remove(r.id);
+            return r.view();
+        } finally {
+            endPass();
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public PluginView start(String id) {
+        lock.lock();
+        try {
+            requireRunning();
+            PluginRecord r = record(id);
+            startWithRequirements(r, new HashSet<>());
+            if (r.state == PluginState.ACTIVE) {
+                // the dependents stopped with it (directly or through a plugin between), in dependency order
+                for (PluginRecord d : dependentsOf(r)) {
+                    if (d.state == PluginState.RESOLVED && stoppedWith.containsKey(d.id)
+                            && !stoppedByUser.contains(d.id)) {
+                        stoppedWith.remove(d.id);
+                        startIfReady(d);
+                    }
+                }
+            }
+            return r.view();
+        } finally {
+            endPass();
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public PluginView restart(String id) {
+        stop(id);
+        return start(id);
+    }
+
+    @Override
+    public void uninstall(String id) {
+        lock.lock();
+        try {
+            requireRunning();
+            PluginRecord r = record(id);
+            if (r.isBoot()) {
+                throw new IllegalArgumentException(r.label() + " is on the module path, and the boot layer cannot "
+                        + "drop a module: stop it with stop(\"" + id + "\"), or move its jar to a plugin folder");
+            }
+            if (!(r.origin instanceof PluginCandidate c) || c.source() == null) {
+                throw new IllegalArgumentException(r.label() + " has no plugin folder source to uninstall");
+            }
+            PluginSource source = c.source();
+            PluginSource current = applied.remove(source.path());
+            uninstalled.put(source.path(), (current == null ? source : current).fingerprint());
+            stoppedByUser.remove(r.id);
+            stoppedWith.remove(r.id);
+            reconcile();
+        } finally {
+            endPass();
+            lock.unlock();
+        }
+    }
+
+    /** Starts the stopped plugins {@code r} requires, then {@code r}; {@code seen} guards against revisiting. */
+    private void startWithRequirements(PluginRecord r, Set<PluginRecord> seen) {
+        if (!seen.add(r)) {
+            return;
+        }
+        if (r.moduleLayer() == null) {
+            throw new IllegalStateException(r.label() + " cannot be started: it has no module layer because it did "
+                    + "not resolve; see its problems (host.report() or tessera plugins)");
+        }
+        stoppedByUser.remove(r.id);
+        stoppedWith.remove(r.id);
+        for (PluginRecord d : r.dependencies) {
+            if (d.state != PluginState.ACTIVE) {
+                startWithRequirements(d, seen);
+            }
+        }
+        if (r.state == PluginState.FAILED && r.activation == null) {
+            transition(r, PluginState.RESOLVED, null); // a failed start (or stop) may be retried
+        }
+        startIfReady(r);
+    }
+
+    /** The current record of a plugin, as {@link #plugin(String)} picks it. */
+    private PluginRecord record(String id) {
+        PluginRecord best = find(id);
+        if (best == null) {
+            List<String> ids = new ArrayList<>();
+            for (PluginRecord r : records) {
+                ids.add(r.id);
+            }
+            throw new java.util.NoSuchElementException("this host has no plugin '" + id + "'"
+                    + (ids.isEmpty() ? "" : "; it has " + String.join(", ", ids)));
+        }
+        return best;
+    }
+
+    /** Every record that requires {@code r}, directly or through others, in dependency order. */
+    private List<PluginRecord> dependentsOf(PluginRecord r) {
+        Set<PluginRecord> reached = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        reached.add(r);
+        List<PluginRecord> result = new ArrayList<>();
+        for (PluginRecord candidate : records) { // records are in dependency order: requirements come first
+            for (PluginRecord d : candidate.dependencies) {
+                if (reached.contains(d)) {
+                    reached.add(candidate);
+                    result.add(candidate);
+                    break;
+                }
+            }
+        }
+        return result;
+    }
+
     // ---------------------------------------------------------------- lifecycle
 
     private void startIfReady(PluginRecord r) {
-        if (r.state != PluginState.RESOLVED) {
+        if (r.state != PluginState.RESOLVED || stoppedByUser.contains(r.id)) {
             return;
+        }
+        for (PluginRecord d : r.dependencies) {
+            String cause = d.state == PluginState.ACTIVE ? null
+                    : stoppedByUser.contains(d.id) ? d.id : stoppedWith.get(d.id);
+            if (cause != null) {
+                // a plugin it requires was stopped on purpose: this one waits for start(cause), no problem to report
+                stoppedWith.put(r.id, cause);
+                return;
+            }
         }
         for (PluginRecord d : r.dependencies) {
             if (d.state != PluginState.ACTIVE) {
@@ -684,7 +859,8 @@ final class DefaultTesseraHost implements TesseraHost {
     private void uninstall(PluginRecord r) {
         stopRecord(r);
         if (r.layer != null) {
-            r.layer.close();
+            // its jar readers close once calls still running in it have returned and its loader is collected
+            layerFactory.retire(r.layer);
             r.layer = null;
         }
         r.dependencies = List.of();

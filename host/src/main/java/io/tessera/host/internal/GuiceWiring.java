@@ -57,7 +57,7 @@ final class GuiceWiring {
         try {
             return Guice.createInjector(modules);
         } catch (CreationException e) {
-            throw new IllegalStateException("the Guice modules given to TesseraBuilder.module(...) are invalid: "
+            throw new IllegalStateException("the Guice modules given to GuiceBindings.install(...) are invalid: "
                     + e.getMessage(), e);
         }
     }

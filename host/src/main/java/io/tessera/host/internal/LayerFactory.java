@@ -3,6 +3,7 @@ package io.tessera.host.internal;
 import io.tessera.host.Problem;
 import io.tessera.host.Severity;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.lang.module.Configuration;
 import java.lang.module.FindException;
 import java.lang.module.ModuleFinder;
@@ -16,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Creates the {@link ModuleLayer} of a folder plugin: one class loader for the plugin module and its private
@@ -42,6 +44,18 @@ final class LayerFactory {
 
     private final ModuleLayer apiLayer;
     private final ClassLoader parentLoader;
+    /** Closes the jar readers of layers whose class loader became unreachable; one daemon thread per host. */
+    private final Cleaner cleaner = Cleaner.create();
+    /** Layers the host dropped whose jar readers are still open (their loaders not collected yet). */
+    private final Set<Object> retired = ConcurrentHashMap.newKeySet();
+    /** {@link #retired} size at which the next collection is asked for: always RETIRED_OPEN_LIMIT more than remain. */
+    private int collectAt = RETIRED_OPEN_LIMIT;
+
+    /**
+     * Retired layers with open jars tolerated before the host asks the JVM for a collection. Each holds one file
+     * descriptor per jar; a host that reloads often but allocates little would otherwise collect (and close) rarely.
+     */
+    static final int RETIRED_OPEN_LIMIT = 32;
 
     /** @param apiLayer the layer holding io.tessera.api */
     LayerFactory(ModuleLayer apiLayer) {
@@ -65,7 +79,7 @@ final class LayerFactory {
             Configuration cf = Configuration.resolve(finder, parentConfigs, ModuleFinder.of(), Set.of(candidate.id()));
             ModuleLayer.Controller controller = ModuleLayer.defineModulesWithOneLoader(cf, parents, parentLoader);
             Module module = controller.layer().findModule(candidate.id()).orElseThrow();
-            return new PluginLayer(controller, module, readers);
+            return new PluginLayer(controller, module, readers, cleaner, retired);
         } catch (ResolutionException | FindException e) {
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             boolean split = message.contains("package");
@@ -78,6 +92,22 @@ final class LayerFactory {
             throw new LayerException(new Problem(Severity.ERROR, candidate.id(), candidate.sourceText(),
                     candidate.label() + " cannot get a module layer: " + e.getMessage(),
                     "a package may be in two jars of the plugin folder; keep each package in one jar"));
+        }
+    }
+
+    /**
+     * The host dropped {@code layer} (uninstall, replacement, host close). Its readers close once its loader is
+     * collected; when many dropped layers are waiting for that, a collection is requested so that their jar
+     * descriptors do not pile up. Layers kept alive by calls that are still running only raise the next threshold.
+     */
+    void retire(PluginLayer layer) {
+        layer.retire();
+        int open = retired.size();
+        if (open >= collectAt) {
+            System.gc();
+            collectAt = open + RETIRED_OPEN_LIMIT;
+        } else {
+            collectAt = Math.min(collectAt, open + RETIRED_OPEN_LIMIT);
         }
     }
 

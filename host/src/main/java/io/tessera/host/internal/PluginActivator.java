@@ -1,6 +1,7 @@
 package io.tessera.host.internal;
 
 import com.google.inject.Injector;
+import io.tessera.api.pipeline.Step;
 import io.tessera.api.plugin.Plugin;
 import io.tessera.api.plugin.PluginDescriptor;
 import java.lang.annotation.Annotation;
@@ -236,6 +237,9 @@ final class PluginActivator {
                     instances.add(instance);
                 }
             }
+        }
+        for (Object step : extensions.getOrDefault(Step.class, List.of())) {
+            StepConfigAccess.grant(label, (Step<?>) step, module, access);
         }
         for (Plugin hook : hooks) {
             hook.start(context);

@@ -62,7 +62,7 @@ final class PluginReader {
             }
             if (pluginJars.size() != 1) {
                 String message = pluginJars.isEmpty()
-                        ? "plugin folder " + where + " holds no plugin jar: no jar in it has Tessera-Plugin-Id in its "
+                        ? "plugin folder " + where + " holds no plugin jar: no jar in it has Tessera-Api in its "
                           + "manifest"
                         : "plugin folder " + where + " holds " + pluginJars.size() + " plugin jars ("
                           + pluginJars.stream().map(p -> p.getFileName().toString()).collect(Collectors.joining(", "))
@@ -107,20 +107,24 @@ final class PluginReader {
         String where = source.path().toString();
         if (!PluginDescriptor.isPlugin(manifest)) {
             return unreadable(source, fallbackId, "?", pluginJar + " is not a Tessera plugin: its manifest has no "
-                    + PluginDescriptor.ID, "add Tessera-Plugin-Id, Tessera-Plugin-Version and Tessera-Api to the jar "
-                    + "manifest, or move this library into the folder of the plugin that uses it");
+                    + PluginDescriptor.API_RANGE, "build the plugin with the tessera-maven-plugin (it writes "
+                    + "Tessera-Api and Tessera-Requires), or move this library into the folder of the plugin that "
+                    + "uses it");
         }
-        PluginDescriptor descriptor;
-        try {
-            descriptor = PluginDescriptor.fromManifest(manifest);
-        } catch (IllegalArgumentException e) {
-            String id = Optional.ofNullable(manifest.getMainAttributes().getValue(PluginDescriptor.ID))
-                    .map(String::trim).orElse(fallbackId);
-            return unreadable(source, id, "?", "the manifest of " + pluginJar + " is invalid: " + e.getMessage(),
-                    "fix the manifest entry and rebuild the jar");
+        boolean legacy = PluginDescriptor.isLegacy(manifest);
+        PluginDescriptor legacyDescriptor = null;
+        if (legacy) {
+            try {
+                legacyDescriptor = PluginDescriptor.fromManifest(manifest);
+            } catch (IllegalArgumentException e) {
+                String id = Optional.ofNullable(manifest.getMainAttributes().getValue(PluginDescriptor.ID))
+                        .map(String::trim).orElse(fallbackId);
+                return unreadable(source, id, "?", "the manifest of " + pluginJar + " is invalid: " + e.getMessage(),
+                        "fix the manifest entry and rebuild the jar");
+            }
         }
-        String id = descriptor.id();
-        String version = descriptor.version().toString();
+        String id = legacy ? legacyDescriptor.id() : fallbackId;
+        String version = legacy ? legacyDescriptor.version().toString() : "?";
         String label = "plugin " + id + " " + version + " (" + where + ")";
 
         ModuleReference reference;
@@ -139,34 +143,34 @@ final class PluginReader {
         }
         if (module.isAutomatic()) {
             return unreadable(source, id, version, label + ": " + pluginJar + " is not a modular jar (it has no "
-                    + "module-info.class)", "add a module-info.java declaring module " + id
+                    + "module-info.class)", "add a module-info.java declaring module " + (legacy ? id : "<id>")
                     + " that requires io.tessera.api and provides its extensions, then rebuild the jar");
         }
 
-        List<Problem> errors = new ArrayList<>();
         List<Problem> warnings = new ArrayList<>();
-        if (!module.name().equals(id)) {
-            errors.add(new Problem(Severity.ERROR, id, where, label + ": manifest says Tessera-Plugin-Id " + id
-                    + " but module-info declares module " + module.name() + " (manifest/module mismatch)",
-                    "make Tessera-Plugin-Id equal the module name"));
-        }
-        Optional<String> rawModuleVersion = module.rawVersion();
-        if (rawModuleVersion.isPresent()) {
-            try {
-                Version mv = Version.parse(rawModuleVersion.get());
-                if (!mv.sameAs(descriptor.version())) {
-                    errors.add(new Problem(Severity.ERROR, id, where, label + ": manifest says Tessera-Plugin-Version "
-                            + version + " but the module is compiled as version " + rawModuleVersion.get()
-                            + " (manifest/module mismatch)",
-                            "make Tessera-Plugin-Version equal the module version (javac --module-version)"));
-                }
-            } catch (IllegalArgumentException notSemantic) {
-                warnings.add(new Problem(Severity.WARNING, id, where, label + ": module version "
-                        + rawModuleVersion.get() + " is not a semantic version; the manifest version is used", ""));
+        PluginDescriptor descriptor;
+        if (legacy) {
+            descriptor = legacyDescriptor;
+            List<Problem> errors = new ArrayList<>();
+            checkLegacyIdentity(descriptor, module, where, label, errors, warnings);
+            if (!errors.isEmpty()) {
+                return new Unreadable(source, id, version, errors);
             }
-        }
-        if (!errors.isEmpty()) {
-            return new Unreadable(source, id, version, errors);
+            // docs/plugin-authors.md: module-info is the single source of identity
+            warnings.add(new Problem(Severity.WARNING, id, where, label + ": its manifest repeats the plugin identity ("
+                    + PluginDescriptor.ID + ", " + PluginDescriptor.VERSION + "), which is deprecated: module-info "
+                    + "says it", "build the jar with the tessera-maven-plugin (goal manifest), or remove the two "
+                    + "entries and compile with --module-version"));
+        } else {
+            try {
+                descriptor = PluginDescriptor.fromModule(module, manifest);
+            } catch (IllegalArgumentException e) {
+                return unreadable(source, module.name(), module.rawVersion().orElse("?"), "plugin " + module.name()
+                        + " (" + where + "): " + e.getMessage(), "rebuild the jar with the tessera-maven-plugin");
+            }
+            id = descriptor.id();
+            version = descriptor.version().toString();
+            label = "plugin " + id + " " + version + " (" + where + ")";
         }
 
         // a single jar's finder is the one reference already found (a ModuleFinder.of(jar) would keep a map of it)
@@ -189,6 +193,33 @@ final class PluginReader {
             }
         }
         return new Readable(new PluginCandidate(descriptor, module, source, layerFinder, null, warnings));
+    }
+
+    /** The checks of a manifest that repeats the identity: it must agree with module-info. */
+    private static void checkLegacyIdentity(PluginDescriptor descriptor, ModuleDescriptor module, String where,
+                                            String label, List<Problem> errors, List<Problem> warnings) {
+        String id = descriptor.id();
+        String version = descriptor.version().toString();
+        if (!module.name().equals(id)) {
+            errors.add(new Problem(Severity.ERROR, id, where, label + ": manifest says Tessera-Plugin-Id " + id
+                    + " but module-info declares module " + module.name() + " (manifest/module mismatch)",
+                    "make Tessera-Plugin-Id equal the module name"));
+        }
+        Optional<String> rawModuleVersion = module.rawVersion();
+        if (rawModuleVersion.isPresent()) {
+            try {
+                Version mv = Version.parse(rawModuleVersion.get());
+                if (!mv.sameAs(descriptor.version())) {
+                    errors.add(new Problem(Severity.ERROR, id, where, label + ": manifest says Tessera-Plugin-Version "
+                            + version + " but the module is compiled as version " + rawModuleVersion.get()
+                            + " (manifest/module mismatch)",
+                            "make Tessera-Plugin-Version equal the module version (javac --module-version)"));
+                }
+            } catch (IllegalArgumentException notSemantic) {
+                warnings.add(new Problem(Severity.WARNING, id, where, label + ": module version "
+                        + rawModuleVersion.get() + " is not a semantic version; the manifest version is used", ""));
+            }
+        }
     }
 
     /** Finds exactly one module, already read. */

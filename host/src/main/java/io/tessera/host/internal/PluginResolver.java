@@ -2,6 +2,7 @@ package io.tessera.host.internal;
 
 import io.tessera.api.plugin.Requirement;
 import io.tessera.api.plugin.Version;
+import io.tessera.api.plugin.VersionRange;
 import io.tessera.host.Problem;
 import io.tessera.host.Severity;
 import java.lang.module.ModuleDescriptor;
@@ -185,7 +186,9 @@ final class PluginResolver {
             if (component.size() > 1 || selfLoop) {
                 for (PluginCandidate c : component) {
                     error(c, c.label() + " is part of a dependency cycle: " + cyclePath(c, component),
-                            "remove the Tessera-Requires entry that closes the cycle; plugins must form a tree");
+                            "remove the Tessera-Requires entry (or requires static) that closes the cycle; several "
+                                    + "plugins may require the same one, but no plugin may require itself through "
+                                    + "others");
                 }
             }
         }
@@ -212,7 +215,7 @@ final class PluginResolver {
 
     private List<PluginCandidate> requiredWinners(PluginCandidate c) {
         List<PluginCandidate> result = new ArrayList<>();
-        for (Requirement r : c.descriptor().requires()) {
+        for (Requirement r : requirements(c)) {
             PluginCandidate w = winnerById.get(r.pluginId());
             if (w != null) {
                 result.add(w);
@@ -232,12 +235,20 @@ final class PluginResolver {
         }
         List<PluginCandidate> deps = new ArrayList<>();
         boolean ok = true;
-        for (Requirement r : c.descriptor().requires()) {
+        for (Requirement r : requirements(c)) {
             PluginCandidate provider = bootById.getOrDefault(r.pluginId(), winnerById.get(r.pluginId()));
+            if (r.optional()) {
+                optional(c, r, provider).ifPresent(deps::add);
+                continue;
+            }
             if (provider == null) {
-                error(c, c.label() + " requires " + r.pluginId() + " " + r.range() + " but no plugin "
-                        + r.pluginId() + " is installed", "add a jar of " + r.pluginId() + " in a version in "
-                        + r.range() + " to a plugin folder");
+                String accepted = r.range().equals(VersionRange.ANY) ? "(any version)" : r.range().toString();
+                error(c, c.label() + " requires " + r.pluginId() + " " + accepted + " but no plugin "
+                        + r.pluginId() + " is installed", "add a jar of " + r.pluginId()
+                        + (r.range().equals(VersionRange.ANY) ? "" : " in a version in " + r.range())
+                        + " to a plugin folder, or mark the requirement optional (" + r.pluginId()
+                        + ";resolution:=optional with requires static in module-info) if " + c.id()
+                        + " can run without it");
                 ok = false;
                 continue;
             }
@@ -272,11 +283,69 @@ final class PluginResolver {
         return true;
     }
 
+    /**
+     * What {@code c} requires: its {@code Tessera-Requires} entries, plus an optional requirement (any version) for
+     * each {@code requires static} of its module-info that names an installed plugin the manifest does not list.
+     * module-info is the source of truth for optional plugins; the manifest only adds a version range.
+     */
+    private List<Requirement> requirements(PluginCandidate c) {
+        List<Requirement> declared = c.descriptor().requires();
+        List<Requirement> result = null;
+        for (ModuleDescriptor.Requires req : c.module().requires()) {
+            String name = req.name();
+            if (req.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC) && !name.equals(c.id())
+                    && (bootById.containsKey(name) || winnerById.containsKey(name))
+                    && declared.stream().noneMatch(r -> r.pluginId().equals(name))) {
+                if (result == null) {
+                    result = new ArrayList<>(declared);
+                }
+                result.add(new Requirement(name, VersionRange.ANY, true));
+            }
+        }
+        return result == null ? declared : result;
+    }
+
+    /**
+     * An optional requirement: the provider if it is installed, accepted and resolvable; otherwise nothing, and a
+     * warning when it is there but cannot be used, so that the author knows why {@code c} runs without it.
+     */
+    private Optional<PluginCandidate> optional(PluginCandidate c, Requirement r, PluginCandidate provider) {
+        ModuleDescriptor.Requires req = c.module().requires().stream().filter(q -> q.name().equals(r.pluginId()))
+                .findFirst().orElse(null);
+        if (req == null) {
+            warning(c, c.label() + " lists " + r.pluginId() + " as optional in Tessera-Requires, but its module-info "
+                    + "does not require it, so it could never read it", "add requires static " + r.pluginId()
+                    + "; to module-info, or remove the entry");
+            return Optional.empty();
+        }
+        if (!req.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC)) {
+            warning(c, c.label() + " lists " + r.pluginId() + " as optional in Tessera-Requires, but its module-info "
+                    + "requires it without static, so it cannot start without it", "write requires static "
+                    + r.pluginId() + "; in module-info, or drop resolution:=optional");
+        }
+        if (provider == null) {
+            return Optional.empty();
+        }
+        Version found = provider.descriptor().version();
+        if (!r.range().includes(found)) {
+            warning(c, c.label() + " runs without its optional " + r.pluginId() + ": it accepts " + r.range()
+                    + " but found " + found + " (" + provider.sourceText() + ")", "install " + r.pluginId()
+                    + " in a version in " + r.range() + " to use it");
+            return Optional.empty();
+        }
+        if (!provider.isBoot() && !visit(provider)) {
+            warning(c, c.label() + " runs without its optional " + provider.label() + ", which cannot be resolved",
+                    "fix the problems of " + provider.id() + " to use it");
+            return Optional.empty();
+        }
+        return Optional.of(provider);
+    }
+
     // every 'requires' of module-info must be satisfiable by the layer's parents or the plugin's own folder
     private boolean checkModuleRequires(PluginCandidate c, List<PluginCandidate> deps) {
         boolean ok = true;
         Set<String> declared = new HashSet<>();
-        for (Requirement r : c.descriptor().requires()) {
+        for (Requirement r : requirements(c)) {
             declared.add(r.pluginId());
         }
         for (ModuleDescriptor.Requires req : c.module().requires()) {
@@ -382,6 +451,11 @@ final class PluginResolver {
             return inApi.isPresent() ? Optional.of(inApi.get().getDescriptor()) : Optional.empty();
         }
         return Optional.empty();
+    }
+
+    private void warning(PluginCandidate c, String message, String hint) {
+        problems.computeIfAbsent(c, k -> new ArrayList<>()).add(new Problem(Severity.WARNING, c.id(),
+                c.sourceText(), message, hint));
     }
 
     private void error(PluginCandidate c, String message, String hint) {

@@ -9,7 +9,7 @@ import java.util.List;
  *
  * @param path        the jar or the sub-folder; identifies the plugin source across rescans
  * @param jars        every jar belonging to it (just {@code path} for a single jar), sorted
- * @param fingerprint size and modification time of every jar; changes when any jar changes
+ * @param fingerprint the content key of every jar (see {@link PluginScanner}); changes when any jar's content changes
  */
 record PluginSource(Path path, List<Path> jars, String fingerprint) {
 

@@ -51,6 +51,18 @@ public abstract class BackendConformanceSuite {
         new CaseRunner(backend(), goldenCase).run();
     }
 
+    /** The reproductions of issue 22: PyTorch semantics that differential fuzzing found broken. */
+    public static Stream<SemanticsCases.Case> semanticsCases() {
+        return SemanticsCases.all().stream();
+    }
+
+    /** Runs one semantics reproduction. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("semanticsCases")
+    public void matchesPyTorchSemantics(SemanticsCases.Case semanticsCase) {
+        semanticsCase.run(backend());
+    }
+
     /** Closes the backend. */
     @AfterAll
     public void closeBackend() {

@@ -3,58 +3,37 @@ package io.tessera.example.hello;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tessera.api.pipeline.PortValues;
-import io.tessera.api.pipeline.StepContext;
-import io.tessera.api.plugin.ServiceRegistry;
-import java.nio.file.Path;
+import io.tessera.testkit.StepEvent;
+import io.tessera.testkit.StepHarness;
+import io.tessera.testkit.StepRun;
 import org.junit.jupiter.api.Test;
 
+/** The step on its own, through the test kit's recording harness. */
 class GreetStepTest {
 
-    private final StepContext context = new StepContext() {
-        @Override
-        public String stepName() {
-            return "greet";
-        }
-
-        @Override
-        public Path workDirectory() {
-            return Path.of(".");
-        }
-
-        @Override
-        public System.Logger logger() {
-            return System.getLogger("test");
-        }
-
-        @Override
-        public ServiceRegistry services() {
-            throw new UnsupportedOperationException("the greet step needs no services");
-        }
-
-        @Override
-        public void progress(long done, long total, String message) {
-        }
-
-        @Override
-        public boolean cancelled() {
-            return false;
-        }
-    };
-
     @Test
-    void greetsTheNameInputAsOftenAsConfigured() {
-        GreetStep step = new GreetStep(new Greeter("(test)"));
-        PortValues out = step.run(context, new GreetConfig("Hi", 2), PortValues.of("name", "Ada"));
-        assertThat(out.get("message", String.class)).isEqualTo("Hi, Ada! Hi, Ada! (test)");
+    void greetsTheNameInputAsOftenAsConfigured() throws Exception {
+        StepRun run = StepHarness.of(new GreetStep(new Greeter("(test)")))
+                .config(new GreetConfig("Hi", 2))
+                .input("name", "Ada")
+                .run();
+        assertThat(run.output("message", String.class)).isEqualTo("Hi, Ada! Hi, Ada! (test)");
+        assertThat(run.events(StepEvent.Log.class)).extracting(StepEvent.Log::message)
+                .containsExactly("Hi, Ada! Hi, Ada! (test)");
     }
 
     @Test
-    void greetsTheWorldWithoutANameAndWithDefaults() {
+    void greetsTheWorldWithoutANameAndWithDefaults() throws Exception {
         GreetStep step = GreetStep.provider();
-        String message = step.run(context, step.defaultConfig(), PortValues.EMPTY).get("message", String.class);
+        String message = StepHarness.of(step).run().output("message", String.class);
         assertThat(message).startsWith("Hello, world!");
         assertThat(step.name()).isEqualTo("hello/greet");
+    }
+
+    @Test
+    void rejectsAnInputOfTheWrongType() {
+        assertThatThrownBy(() -> StepHarness.of(GreetStep.provider()).input("name", 42).run())
+                .hasMessage("step hello/greet: input 'name' should be a java.lang.String but is a java.lang.Integer");
     }
 
     @Test

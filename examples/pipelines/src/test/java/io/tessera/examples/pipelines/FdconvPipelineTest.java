@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tessera.host.TesseraHost;
-import io.tessera.host.pipeline.Pipeline;
-import io.tessera.host.pipeline.PipelineEvent;
-import io.tessera.host.pipeline.RunOptions;
-import io.tessera.host.pipeline.RunResult;
-import io.tessera.host.pipeline.RunStatus;
-import io.tessera.host.pipeline.ValidationReport;
+import io.tessera.pipelines.Pipeline;
+import io.tessera.pipelines.PipelineEvent;
+import io.tessera.pipelines.Pipelines;
+import io.tessera.pipelines.RunOptions;
+import io.tessera.pipelines.RunResult;
+import io.tessera.pipelines.RunStatus;
+import io.tessera.pipelines.ValidationReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,12 +41,12 @@ class FdconvPipelineTest {
     void fdconvFashionValidatesWithoutTheDataFolder() {
         try (TesseraHost host = TestHosts.started()) {
             // validation checks steps, keys, values and wiring; the data folder is read only when the step runs
-            ValidationReport report = host.pipelines().validate(fashion(),
+            ValidationReport report = Pipelines.of(host).validate(fashion(),
                     List.of("steps.data.with.dir=/nonexistent/fashion-mnist"));
             assertThat(report.problems()).as(report.describe()).isEmpty();
-            assertThat(host.pipelines().validate(fashion()).problems()).isEmpty();
+            assertThat(Pipelines.of(host).validate(fashion()).problems()).isEmpty();
             // and it is strict about the new step's keys
-            ValidationReport bad = host.pipelines().validate(fashion(), List.of(
+            ValidationReport bad = Pipelines.of(host).validate(fashion(), List.of(
                     "steps.train_fdconv.with.replace=[conv3]", "steps.train_condconv.with.routing=softmx"));
             assertThat(bad.describe()).contains("steps.train_fdconv.with.replace")
                     .contains("[conv1, conv2]").contains("did you mean 'softmax'?");
@@ -60,7 +61,7 @@ class FdconvPipelineTest {
         try (TesseraHost host = TestHosts.started()) {
             RunOptions.Builder options = RunOptions.builder().outputRoot(runs).parallelism(1);
             sets.forEach(options::set);
-            result = host.pipelines().run(fashion(), options.build());
+            result = Pipelines.of(host).run(fashion(), options.build());
         }
         assertThat(result.succeeded()).as(result.failure().orElse("")).isTrue();
         Path dir = result.runDirectory();
@@ -106,7 +107,7 @@ class FdconvPipelineTest {
                         .input("train", "data.train"))
                 .build();
         try (TesseraHost host = TestHosts.started()) {
-            RunResult r = host.pipelines().run(p, RunOptions.builder().outputRoot(runs).build());
+            RunResult r = Pipelines.of(host).run(p, RunOptions.builder().outputRoot(runs).build());
             assertThat(r.status()).isEqualTo(RunStatus.FAILED);
             assertThat(r.failure().orElseThrow()).contains("step 'train' (fdconv/train-classifier) failed")
                     .contains("hold 1 of the 101 training images").contains("e.g. 21");
@@ -124,11 +125,11 @@ class FdconvPipelineTest {
                         .input("train", "data.train").input("val", "data.test"))
                 .build();
         try (TesseraHost host = TestHosts.started()) {
-            RunResult whole = host.pipelines().run(p, RunOptions.builder().outputRoot(runs).build());
+            RunResult whole = Pipelines.of(host).run(p, RunOptions.builder().outputRoot(runs).build());
             assertThat(whole.succeeded()).as(whole.failure().orElse("")).isTrue();
 
             AtomicBoolean stop = new AtomicBoolean();
-            RunResult stopped = host.pipelines().run(p, RunOptions.builder().outputRoot(runs).cancelWhen(stop::get)
+            RunResult stopped = Pipelines.of(host).run(p, RunOptions.builder().outputRoot(runs).cancelWhen(stop::get)
                     .listener(e -> {
                         // optimizer step 4 is the first batch of the second epoch
                         if (e instanceof PipelineEvent.CheckpointSaved c && c.position() == 4) {
@@ -137,7 +138,7 @@ class FdconvPipelineTest {
                     }).build());
             assertThat(stopped.status()).isEqualTo(RunStatus.CANCELLED);
 
-            RunResult resumed = host.pipelines().run(p, RunOptions.builder().outputRoot(runs)
+            RunResult resumed = Pipelines.of(host).run(p, RunOptions.builder().outputRoot(runs)
                     .resume(stopped.runDirectory()).build());
             assertThat(resumed.succeeded()).as(resumed.failure().orElse("")).isTrue();
             assertThat(Files.readString(resumed.runDirectory().resolve("metrics.json")))

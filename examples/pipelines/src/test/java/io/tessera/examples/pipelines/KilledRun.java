@@ -1,8 +1,9 @@
 package io.tessera.examples.pipelines;
 
 import io.tessera.host.TesseraHost;
-import io.tessera.host.pipeline.PipelineEvent;
-import io.tessera.host.pipeline.RunOptions;
+import io.tessera.pipelines.PipelineEvent;
+import io.tessera.pipelines.Pipelines;
+import io.tessera.pipelines.RunOptions;
 import java.nio.file.Path;
 
 /**
@@ -27,7 +28,7 @@ public final class KilledRun {
             for (int i = 2; i + 1 < args.length; i += 2) {
                 options.set(args[i + 1]);
             }
-            host.pipelines().run(Path.of(args[0]), options.build());
+            Pipelines.of(host).run(Path.of(args[0]), options.build());
         }
     }
 }

@@ -3,8 +3,9 @@ package io.tessera.examples.pipelines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.host.TesseraHost;
-import io.tessera.host.pipeline.RunOptions;
-import io.tessera.host.pipeline.RunResult;
+import io.tessera.pipelines.Pipelines;
+import io.tessera.pipelines.RunOptions;
+import io.tessera.pipelines.RunResult;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ class KilledRunResumesTest {
         SETTINGS.forEach(uninterrupted::set);
         RunResult whole;
         try (TesseraHost host = TestHosts.started()) {
-            whole = host.pipelines().run(quickstart, uninterrupted.build());
+            whole = Pipelines.of(host).run(quickstart, uninterrupted.build());
         }
         assertThat(whole.succeeded()).as(whole.failure().orElse("")).isTrue();
         String wholeMetrics = Files.readString(whole.runDirectory().resolve("metrics.json"));
@@ -76,7 +77,7 @@ class KilledRunResumesTest {
         SETTINGS.forEach(resume::set);
         RunResult resumed;
         try (TesseraHost host = TestHosts.started()) {
-            resumed = host.pipelines().run(quickstart, resume.build());
+            resumed = Pipelines.of(host).run(quickstart, resume.build());
         }
         assertThat(resumed.succeeded()).as(resumed.failure().orElse("")).isTrue();
         assertThat(killedRun.resolve("INCOMPLETE")).doesNotExist();

@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tessera.api.io.Safetensors;
 import io.tessera.api.io.SafetensorsFile;
 import io.tessera.host.TesseraHost;
-import io.tessera.host.pipeline.PipelineEvent;
-import io.tessera.host.pipeline.RunOptions;
-import io.tessera.host.pipeline.RunResult;
+import io.tessera.pipelines.PipelineEvent;
+import io.tessera.pipelines.Pipelines;
+import io.tessera.pipelines.RunOptions;
+import io.tessera.pipelines.RunResult;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ class QuickstartPipelineTest {
         List<PipelineEvent> events = new CopyOnWriteArrayList<>();
         RunResult result;
         try (TesseraHost host = TestHosts.started()) {
-            result = host.pipelines().run(TestHosts.examples().resolve("quickstart.yaml"), RunOptions.builder()
+            result = Pipelines.of(host).run(TestHosts.examples().resolve("quickstart.yaml"), RunOptions.builder()
                     .outputRoot(runs).set("steps.data.with.limit=300").set("steps.train_cnn.with.training.epochs=1")
                     .set("steps.train_mlp.with.training.epochs=1").set("steps.train_fdconv.with.training.epochs=1")
                     .listener(events::add).build());
@@ -61,7 +62,8 @@ class QuickstartPipelineTest {
         assertThat(result.metric("compare", "best_accuracy")).isPresent();
         assertThat(metrics.at("/steps/eval_fdconv/metrics/accuracy").isNumber()).isTrue();
         // The resolved pipeline keeps every config key, with the override applied.
-        assertThat(Files.readString(dir.resolve("pipeline.yaml"))).contains("limit: 300").contains("batch_size: 50")
+        assertThat(Files.readString(dir.resolve("pipeline.yaml"))).contains("limit: 300").contains("val_size: 200")
+                .contains("batch_size: 50")
                 .contains("checkpoint_every: 10");
         // events.jsonl: one JSON object a line, from run-start to run-end.
         List<String> lines = Files.readAllLines(dir.resolve("events.jsonl"));

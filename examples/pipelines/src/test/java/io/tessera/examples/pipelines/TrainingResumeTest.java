@@ -8,11 +8,12 @@ import io.tessera.api.pipeline.PortValues;
 import io.tessera.api.pipeline.Step;
 import io.tessera.api.pipeline.StepContext;
 import io.tessera.host.TesseraHost;
-import io.tessera.host.pipeline.Pipeline;
-import io.tessera.host.pipeline.PipelineEvent;
-import io.tessera.host.pipeline.RunOptions;
-import io.tessera.host.pipeline.RunResult;
-import io.tessera.host.pipeline.RunStatus;
+import io.tessera.pipelines.Pipeline;
+import io.tessera.pipelines.PipelineEvent;
+import io.tessera.pipelines.Pipelines;
+import io.tessera.pipelines.RunOptions;
+import io.tessera.pipelines.RunResult;
+import io.tessera.pipelines.RunStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,11 +48,11 @@ class TrainingResumeTest {
     void resumedTrainingEndsWithTheMetricsOfAnUninterruptedRun() throws Exception {
         try (TesseraHost host = TestHosts.started()) {
             Pipeline p = smallTraining("adam");
-            RunResult whole = host.pipelines().run(p, RunOptions.builder().outputRoot(runs).build());
+            RunResult whole = Pipelines.of(host).run(p, RunOptions.builder().outputRoot(runs).build());
             assertThat(whole.succeeded()).as(whole.failure().orElse("")).isTrue();
 
             AtomicBoolean stop = new AtomicBoolean();
-            RunResult stopped = host.pipelines().run(p, RunOptions.builder().outputRoot(runs).cancelWhen(stop::get)
+            RunResult stopped = Pipelines.of(host).run(p, RunOptions.builder().outputRoot(runs).cancelWhen(stop::get)
                     .listener(e -> {
                         // step 12 is in the middle of the second epoch
                         if (e instanceof PipelineEvent.CheckpointSaved c && c.position() == 12) {
@@ -61,7 +62,7 @@ class TrainingResumeTest {
             assertThat(stopped.status()).isEqualTo(RunStatus.CANCELLED);
             assertThat(stopped.runDirectory().resolve("INCOMPLETE")).exists();
 
-            RunResult resumed = host.pipelines().run(p, RunOptions.builder().outputRoot(runs)
+            RunResult resumed = Pipelines.of(host).run(p, RunOptions.builder().outputRoot(runs)
                     .resume(stopped.runDirectory()).build());
             assertThat(resumed.succeeded()).as(resumed.failure().orElse("")).isTrue();
             assertThat(resumed.metrics()).isEqualTo(whole.metrics());
@@ -81,7 +82,7 @@ class TrainingResumeTest {
                     .step("train", "core/train", s -> s.with("model", "mlp")
                             .with("training", Map.of("batch_size", 8, "shuffle", false)).input("train", "data.train"))
                     .build();
-            RunResult r = host.pipelines().run(p, RunOptions.builder().outputRoot(runs).build());
+            RunResult r = Pipelines.of(host).run(p, RunOptions.builder().outputRoot(runs).build());
             assertThat(r.status()).isEqualTo(RunStatus.FAILED);
             assertThat(r.failure().orElseThrow()).contains("step 'train' (core/train) failed: training diverged:"
                     + " the loss became NaN at epoch 1, batch 3 (optimizer step 3)").contains("lower 'lr'");

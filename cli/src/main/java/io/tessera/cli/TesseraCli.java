@@ -1,0 +1,101 @@
+package io.tessera.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code tessera} command: the entry point of {@code bin/tessera}. Subcommands do the work; without one it prints
+ * the usage and exits with 2.
+ */
+@Command(name = "tessera", mixinStandardHelpOptions = true, versionProvider = TesseraVersion.Provider.class,
+        description = "Tessera: a JPMS-native plugin framework for deep-learning methods.",
+        subcommands = CommandLine.HelpCommand.class,
+        footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage or validation error."})
+public final class TesseraCli implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    private TesseraCli() {
+    }
+
+    /** Runs the command line and exits the JVM with its exit code. */
+    public static void main(String[] args) {
+        Charset charset = Charset.defaultCharset();
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, charset), true);
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, charset), true);
+        System.exit(execute(CliEnvironment.ofProcess(), out, err, args));
+    }
+
+    /** Runs {@code args} in-process, printing to {@code out} and {@code err}; returns the exit code. */
+    static int execute(CliEnvironment environment, PrintWriter out, PrintWriter err, String... args) {
+        // version and help need neither picocli's command tree nor a host: answered before either loads
+        OptionalInt quick = QuickCommands.run(out, err, args);
+        if (quick.isPresent()) {
+            out.flush();
+            err.flush();
+            return quick.getAsInt();
+        }
+        return executeWithPicocli(environment, out, err, args);
+    }
+
+    /** {@link #execute} through picocli's command tree, for every command. */
+    static int executeWithPicocli(CliEnvironment environment, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine commandLine = commandLine(environment);
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        try {
+            return commandLine.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** The command tree with its subcommands, exception handling and exit codes. */
+    static CommandLine commandLine(CliEnvironment environment) {
+        CommandLine commandLine = new CommandLine(new TesseraCli());
+        commandLine.addSubcommand(new PluginsCommand(environment));
+        commandLine.addSubcommand(new BackendsCommand(environment));
+        commandLine.addSubcommand(new VersionCommand());
+        commandLine.addSubcommand(new RunCommand(environment));
+        commandLine.addSubcommand(new ValidateCommand(environment));
+        commandLine.addSubcommand(new StepsCommand(environment));
+        commandLine.addSubcommand(new DescribeCommand(environment));
+        commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
+            // Failures inside a command are reported in one line (with causes), not as a stack trace.
+            PrintWriter err = failed.getErr();
+            err.println("tessera " + failed.getCommandName() + ": " + describe(exception));
+            if (Boolean.getBoolean("tessera.debug")) {
+                exception.printStackTrace(err);
+            } else {
+                err.println("(run with JAVA_OPTS=-Dtessera.debug=true for the stack trace)");
+            }
+            return ExitCodes.FAILURE;
+        });
+        return commandLine;
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().getErr().println("tessera: missing command");
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
+    }
+
+    private static String describe(Throwable exception) {
+        StringBuilder text = new StringBuilder(exception.getMessage() == null
+                ? exception.getClass().getName() : exception.getMessage());
+        for (Throwable cause = exception.getCause(); cause != null && cause != cause.getCause();
+             cause = cause.getCause()) {
+            text.append("; caused by ").append(cause);
+        }
+        return text.toString();
+    }
+}

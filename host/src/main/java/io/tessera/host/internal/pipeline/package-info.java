@@ -1,9 +1,0 @@
-/**
- * The pipeline engine behind {@code io.tessera.host.pipeline}: YAML read with Jackson into a tree that keeps line and
- * column ({@code YamlReader}), config schemas derived from step records ({@code ConfigSchema}), validation that
- * collects every problem ({@code PipelineValidator}), DAG scheduling ({@code PipelineEngine}), run folders with atomic
- * writes and checkpoints ({@code RunFolder}, {@code AtomicFiles}, {@code StepCheckpoints}), the HTML report with XChart
- * PNGs ({@code ReportWriter}), and the core steps {@code core/train}, {@code core/evaluate}, {@code core/compare},
- * {@code core/export}. Not exported.
- */
-package io.tessera.host.internal.pipeline;

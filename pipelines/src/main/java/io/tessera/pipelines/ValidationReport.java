@@ -1,0 +1,33 @@
+package io.tessera.pipelines;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apiguardian.api.API;
+
+/**
+ * Every problem found in a pipeline before anything runs, in file order.
+ *
+ * @param source   the file or pipeline checked
+ * @param problems the problems; empty when the pipeline is valid
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "1.0")
+public record ValidationReport(String source, List<ValidationProblem> problems) {
+
+    public ValidationReport {
+        problems = problems.stream()
+                .sorted(Comparator.comparing(ValidationProblem::file)
+                        .thenComparingInt(ValidationProblem::line).thenComparingInt(ValidationProblem::column))
+                .toList();
+    }
+
+    /** Whether nothing is wrong. */
+    public boolean isValid() {
+        return problems.isEmpty();
+    }
+
+    /** One line per problem. */
+    public String describe() {
+        return problems.stream().map(ValidationProblem::describe).collect(Collectors.joining("\n"));
+    }
+}

@@ -1,0 +1,67 @@
+package io.tessera.pipelines.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+/**
+ * The {@code plugins:} key of a pipeline file: folders of plugin jars the host must load before the pipeline is
+ * validated, relative to the pipeline file's folder. Read on its own, before a host exists, so that a command can add
+ * them to the host it starts; {@link PipelineValidator} checks the key's shape with the rest of the file.
+ */
+public final class PluginFolders {
+
+    private PluginFolders() {
+    }
+
+    /**
+     * The folders the pipeline file names in {@code plugins:}, absolute; empty if it names none or cannot be read (the
+     * validation reports a malformed file in full).
+     */
+    public static List<Path> of(Path pipelineFile) {
+        String text;
+        try {
+            text = Files.readString(pipelineFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return List.of();
+        }
+        List<Problems.Problem> problems = new ArrayList<>();
+        Node root = YamlTree.read(text, pipelineFile.toString(), problems);
+        if (!(root instanceof MappingNode top)) {
+            return List.of();
+        }
+        Path base = pipelineFile.toAbsolutePath().getParent();
+        List<Path> folders = new ArrayList<>();
+        for (String folder : names(YamlTree.get(top, "plugins").orElse(null))) {
+            folders.add(base.resolve(folder).normalize());
+        }
+        return folders;
+    }
+
+    /** The folder names of a {@code plugins:} value (a list of strings, or one string); others are ignored here. */
+    static List<String> names(Node node) {
+        List<String> names = new ArrayList<>();
+        if (isName(node)) {
+            names.add(((String) YamlTree.scalar(node)).strip());
+        } else if (node instanceof SequenceNode list) {
+            for (Node item : list.getValue()) {
+                if (isName(item)) {
+                    names.add(((String) YamlTree.scalar(item)).strip());
+                }
+            }
+        }
+        return names;
+    }
+
+    /** Whether {@code node} is a non-blank string scalar, as a folder name must be. */
+    static boolean isName(Node node) {
+        return node instanceof ScalarNode && YamlTree.scalar(node) instanceof String str && !str.isBlank();
+    }
+}

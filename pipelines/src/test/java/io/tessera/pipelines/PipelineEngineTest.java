@@ -1,0 +1,213 @@
+package io.tessera.pipelines;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tessera.host.TesseraHost;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine with steps that need no tensors: scheduling, run folders, failures, cancellation and resume. */
+class PipelineEngineTest {
+
+    @TempDir
+    Path dir;
+
+    private TesseraHost host;
+
+    @BeforeEach
+    void startHost() {
+        host = TestSteps.host();
+    }
+
+    @AfterEach
+    void closeHost() {
+        host.close();
+    }
+
+    private Path write(String yaml) throws Exception {
+        Path file = dir.resolve("p.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private RunOptions.Builder options() {
+        return RunOptions.builder().outputRoot(dir.resolve("runs"));
+    }
+
+    @Test
+    void aNamedBackendThatIsNotThereFailsTheRunNamingTheDependency() throws Exception {
+        // no backend module is on this test's path
+        Path file = write("""
+                name: needs-cpu
+                backend: cpu
+                steps:
+                  x: { uses: test/source, with: { value: 1 } }
+                """);
+        RunResult result = Pipelines.of(host).run(file, options().build());
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.failure().orElseThrow()).startsWith("unknown backend 'cpu' (from the pipeline's backend:)")
+                .contains("io.tessera:tessera-backend-cpu").doesNotContain("run folder");
+    }
+
+    @Test
+    void runsTheDagAndWritesACompleteRunFolder() throws Exception {
+        List<PipelineEvent> events = new CopyOnWriteArrayList<>();
+        Path file = write("""
+                name: sums
+                seed: 3
+                steps:
+                  sum: { uses: test/add, with: { scale: 2 }, inputs: { a: x.value, b: y.value } }
+                  x: { uses: test/source, with: { value: 1.5 } }
+                  y: { uses: test/source, with: { value: 2 } }
+                """);
+        RunResult result = Pipelines.of(host).run(file, options().listener(events::add).build());
+
+        assertThat(result.succeeded()).as(result.failure().orElse("")).isTrue();
+        assertThat(result.metric("sum", "sum")).contains(7.0);
+        Path run = result.runDirectory();
+        assertThat(run.getFileName().toString()).matches("\\d{8}T\\d{6}Z-sums");
+        assertThat(run.resolve("INCOMPLETE")).doesNotExist();
+        // report.html comes from the io.tessera.reports module, which is not on this module's test path
+        assertThat(run.resolve("report.html")).doesNotExist();
+        assertThat(run.resolve("logs/run.log")).content().contains("no report.html: no run reporter is installed");
+        assertThat(Files.readString(run.resolve("metrics.json"))).contains("\"sum\" : 7.0");
+        assertThat(Files.readString(run.resolve("pipeline.yaml"))).contains("scale: 2").contains("label: a");
+        assertThat(Files.readString(run.resolve("run.json"))).contains("\"status\" : \"succeeded\"");
+        // sum reads x and y, so it starts after both finished, whatever the file order.
+        List<String> order = events.stream().filter(e -> e instanceof PipelineEvent.StepStarted)
+                .map(e -> ((PipelineEvent.StepStarted) e).step()).toList();
+        assertThat(order.indexOf("sum")).isEqualTo(2);
+        assertThat(events.get(0)).isInstanceOf(PipelineEvent.RunStarted.class);
+        assertThat(events.get(events.size() - 1)).isInstanceOfSatisfying(PipelineEvent.RunFinished.class,
+                e -> assertThat(e.status()).isEqualTo(RunStatus.SUCCEEDED));
+        List<String> lines = Files.readAllLines(run.resolve("events.jsonl"));
+        assertThat(lines).hasSize(events.size());
+        assertThat(lines.get(0)).contains("\"type\":\"run-start\"");
+    }
+
+    @Test
+    void independentStepsRunInParallel() throws Exception {
+        TestSteps.Rendezvous.latch = new CountDownLatch(2);
+        Path file = write("""
+                name: parallel
+                steps:
+                  a: { uses: test/rendezvous, with: { id: 1 } }
+                  b: { uses: test/rendezvous, with: { id: 2 } }
+                  sum: { uses: test/add, inputs: { a: a.value, b: b.value } }
+                """);
+        RunResult result = Pipelines.of(host).run(file, options().parallelism(2).build());
+        assertThat(result.succeeded()).as(result.failure().orElse("")).isTrue();
+        assertThat(result.metric("sum", "sum")).contains(3.0);
+    }
+
+    @Test
+    void aFailingStepStopsTheRunAndLeavesTheFolderMarkedIncomplete() throws Exception {
+        Path file = write("""
+                name: failing
+                steps:
+                  x: { uses: test/source }
+                  bad: { uses: test/fail, with: { message: disk on fire }, inputs: { after: x.value } }
+                  later: { uses: test/add, inputs: { a: x.value, b: bad.never } }
+                """);
+        RunResult result = Pipelines.of(host).run(file, options().build());
+        assertThat(result.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(result.failure()).contains("step 'bad' (test/fail) failed: disk on fire");
+        Path run = result.runDirectory();
+        assertThat(run.resolve("INCOMPLETE")).isRegularFile();
+        assertThat(Files.readString(run.resolve("INCOMPLETE"))).contains("disk on fire").contains("--resume");
+        assertThat(Files.readString(run.resolve("run.json"))).contains("\"status\" : \"failed\"")
+                .contains("\"later\" : {\n      \"status\" : \"pending\"");
+        assertThat(Files.readString(run.resolve("logs/bad.log"))).contains("disk on fire");
+    }
+
+    @Test
+    void aResumedRunContinuesFromTheLastCheckpointAndEndsLikeAnUninterruptedOne() throws Exception {
+        Path file = write("""
+                name: counting
+                steps:
+                  count: { uses: test/count, with: { to: 6 } }
+                  sum: { uses: test/add, inputs: { a: x.value, b: x.value } }
+                  x: { uses: test/source }
+                """);
+        RunResult whole = Pipelines.of(host).run(file, options().build());
+        assertThat(whole.succeeded()).isTrue();
+
+        AtomicBoolean stop = new AtomicBoolean();
+        RunResult stopped = Pipelines.of(host).run(file, options().cancelWhen(stop::get).parallelism(1)
+                .listener(e -> {
+                    if (e instanceof PipelineEvent.CheckpointSaved c && c.position() == 4) {
+                        stop.set(true);
+                    }
+                }).build());
+        assertThat(stopped.status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(stopped.runDirectory().resolve("INCOMPLETE")).exists();
+
+        RunResult resumed = Pipelines.of(host).run(file, options().resume(stopped.runDirectory()).build());
+        assertThat(resumed.succeeded()).as(resumed.failure().orElse("")).isTrue();
+        assertThat(resumed.runDirectory()).isEqualTo(stopped.runDirectory());
+        assertThat(resumed.runDirectory().resolve("INCOMPLETE")).doesNotExist();
+        // Only the units after the checkpoint were computed again.
+        assertThat(Files.readString(resumed.runDirectory().resolve("steps/count/computed.txt"))).isEqualTo("2");
+        assertThat(resumed.metrics()).isEqualTo(whole.metrics());
+        assertThat(Files.readString(resumed.runDirectory().resolve("metrics.json")))
+                .isEqualTo(Files.readString(whole.runDirectory().resolve("metrics.json")));
+        assertThat(Files.readString(resumed.runDirectory().resolve("curves.json")))
+                .isEqualTo(Files.readString(whole.runDirectory().resolve("curves.json")));
+        assertThat(Files.readString(resumed.runDirectory().resolve("events.jsonl"))).contains("run-resume");
+    }
+
+    @Test
+    void resumeRefusesACompleteRunAndAChangedPipeline() throws Exception {
+        Path file = write("name: r\nsteps:\n  x: { uses: test/source }\n");
+        RunResult done = Pipelines.of(host).run(file, options().build());
+        assertThatThrownBy(() -> Pipelines.of(host).run(file, options().resume(done.runDirectory()).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already finished");
+
+        Path failing = write("name: r\nsteps:\n  x: { uses: test/source }\n  f: { uses: test/fail }\n");
+        RunResult failed = Pipelines.of(host).run(failing, options().build());
+        assertThatThrownBy(() -> Pipelines.of(host).run(failing, options().resume(failed.runDirectory())
+                .set("steps.x.with.value=9").build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("steps.x.with.value was 1.0, now 9.0");
+    }
+
+    @Test
+    void aJavaBuiltPipelineRunsLikeItsYamlTwin() throws Exception {
+        Path file = write("""
+                name: twin
+                seed: 5
+                steps:
+                  x: { uses: test/source, with: { value: 4 } }
+                  sum: { uses: test/add, inputs: { a: x.value, b: x.value } }
+                outputs: { total: sum.sum }
+                """);
+        Pipeline p = Pipeline.builder("twin").seed(5).step("x", "test/source", s -> s.with("value", 4))
+                .step("sum", "test/add", s -> s.input("a", "x.value").input("b", "x.value"))
+                .output("total", "sum.sum").build();
+        RunResult fromYaml = Pipelines.of(host).run(file, options().build());
+        try (RunResult fromJava = Pipelines.of(host).run(p, options().keepOutputs(true).build())) {
+            assertThat(fromJava.outputs()).containsEntry("total", 8.0);
+            assertThat(Files.readString(fromJava.runDirectory().resolve("metrics.json")))
+                    .isEqualTo(Files.readString(fromYaml.runDirectory().resolve("metrics.json")));
+        }
+    }
+
+    @Test
+    void twoRunsOfOneSecondGetTheirOwnFolders() throws Exception {
+        Path file = write("name: twice\nsteps:\n  x: { uses: test/source }\n");
+        Path a = Pipelines.of(host).run(file, options().build()).runDirectory();
+        Path b = Pipelines.of(host).run(file, options().build()).runDirectory();
+        assertThat(a).isNotEqualTo(b);
+        assertThat(a.resolve("metrics.json")).isRegularFile();
+        assertThat(b.resolve("metrics.json")).isRegularFile();
+    }
+}

@@ -1,0 +1,108 @@
+package io.tessera.plugin.d2nwg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.api.io.NpyArray;
+import io.tessera.api.tensor.Tensor;
+import io.tessera.api.tensor.TensorBackend;
+import io.tessera.testkit.golden.GoldenCase;
+import io.tessera.testkit.golden.GoldenCases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One D2NWG golden case (layout of spec §8: float64 {@code .npy} files, int64 timesteps, {@code manifest.json} with
+ * hyperparameters and scalars): the bundled cases, then those under {@code -Dtessera.golden.d2nwg=DIR}. Nothing is
+ * assumed about batch size, schedule length or widths: they are read from the arrays' shapes and the manifest.
+ */
+record D2nwgGolden(GoldenCase data) {
+    static final String PROPERTY = "tessera.golden.d2nwg";
+
+    static List<D2nwgGolden> all() {
+        List<D2nwgGolden> out = new ArrayList<>();
+        for (GoldenCase c : GoldenCases.list(GoldenCases.bundled("/golden/d2nwg"))) {
+            out.add(new D2nwgGolden(c));
+        }
+        String extra = System.getProperty(PROPERTY);
+        if (extra != null && !extra.isBlank()) {
+            Path p = Path.of(extra);
+            if (!Files.isDirectory(p)) {
+                throw new IllegalArgumentException("-D" + PROPERTY + "=" + extra + " is not a folder; point it at a"
+                        + " folder of case-<n>/manifest.json in the layout of golden/d2nwg");
+            }
+            for (GoldenCase c : GoldenCases.list(p)) {
+                out.add(new D2nwgGolden(c));
+            }
+        }
+        return out;
+    }
+
+    JsonNode hp() {
+        return data.manifest().path("hyperparameters");
+    }
+
+    double hpDouble(String key) {
+        JsonNode n = hp().path(key);
+        if (!n.isNumber()) {
+            throw new IllegalStateException(this + ": manifest hyperparameters have no number '" + key + "'");
+        }
+        return n.asDouble();
+    }
+
+    double scalar(String key) {
+        JsonNode n = data.manifest().path("scalars").path(key);
+        if (!n.isNumber()) {
+            throw new IllegalStateException(this + ": manifest scalars have no number '" + key + "'");
+        }
+        return n.asDouble();
+    }
+
+    boolean has(String name) {
+        return Files.isRegularFile(data.dir().resolve(name + ".npy"));
+    }
+
+    NpyArray array(String name) {
+        return data.array(name + ".npy");
+    }
+
+    double[] doubles(String name) {
+        return array(name).toDoubleArray();
+    }
+
+    long[] longs(String name) {
+        return array(name).toLongArray();
+    }
+
+    long[] shape(String name) {
+        return array(name).shape();
+    }
+
+    Tensor tensor(TensorBackend be, String name) {
+        NpyArray a = array(name);
+        return be.tensor(a.toDoubleArray(), a.shape());
+    }
+
+    /** Element-wise {@code |a − e| <= atol + rtol·|e|}, naming the first failing index. */
+    static void close(String what, double[] actual, double[] expected, double rtol, double atol) {
+        assertThat(actual.length).as(what + ": length").isEqualTo(expected.length);
+        for (int i = 0; i < actual.length; i++) {
+            double tol = atol + rtol * Math.abs(expected[i]);
+            if (!(Math.abs(actual[i] - expected[i]) <= tol)) {
+                throw new AssertionError(what + "[" + i + "]: " + actual[i] + " vs expected " + expected[i]
+                        + " (|diff| " + Math.abs(actual[i] - expected[i]) + " > " + tol + ")");
+            }
+        }
+    }
+
+    static void close(String what, double actual, double expected, double rtol, double atol) {
+        close(what, new double[] {actual}, new double[] {expected}, rtol, atol);
+    }
+
+    @Override
+    public String toString() {
+        return data.dir().getFileName().toString();
+    }
+}

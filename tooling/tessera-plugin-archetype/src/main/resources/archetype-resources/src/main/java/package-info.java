@@ -1,0 +1,2 @@
+/** The {@code ${stepPrefix}/scale} step and its config record. */
+package ${package};
