@@ -39,8 +39,8 @@ class QuickstartPipelineTest {
         RunResult result;
         try (TesseraHost host = TestHosts.started()) {
             result = Pipelines.of(host).run(TestHosts.examples().resolve("quickstart.yaml"), RunOptions.builder()
-                    .outputRoot(runs).set("steps.data.with.limit=300").set("steps.train_cnn.with.epochs=1")
-                    .set("steps.train_mlp.with.epochs=1").set("steps.train_fdconv.with.epochs=1")
+                    .outputRoot(runs).set("steps.data.with.limit=300").set("steps.train_cnn.with.training.epochs=1")
+                    .set("steps.train_mlp.with.training.epochs=1").set("steps.train_fdconv.with.training.epochs=1")
                     .listener(events::add).build());
         }
         assertThat(result.succeeded()).as(result.failure().orElse("")).isTrue();
