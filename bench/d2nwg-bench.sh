@@ -10,12 +10,14 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" # as bin/tessera: spinning OpenMP threads collapse under load
 steps="${1:-200}"; models="${2:-8}"; workers="${3:-$(nproc)}"
 out=target-bench
 ./mvnw -q -o -Dtessera.out=$out -pl plugins/d2nwg -am test-compile dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile=cp.txt >/dev/null
 cp="plugins/d2nwg/$out/test-classes:plugins/d2nwg/$out/classes:$(cat plugins/d2nwg/cp.txt)"
-rm -f plugins/d2nwg/cp.txt framework-api/cp.txt testkit/cp.txt cpu-backend/cp.txt
+rm -f cp.txt plugins/d2nwg/cp.txt framework-api/cp.txt testkit/cp.txt cpu-backend/cp.txt
+echo "OMP_WAIT_POLICY=$OMP_WAIT_POLICY OMP_NUM_THREADS=${OMP_NUM_THREADS:-unset};"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores;" \
      "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 java_out=$(java ${JAVA_OPTS:--Xmx2g} -cp "$cp" io.tessera.plugin.d2nwg.D2nwgBenchmark "$steps" "$models" "$workers" \

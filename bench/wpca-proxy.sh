@@ -25,10 +25,11 @@ j=$(java ${JAVA_OPTS:--Xmx1g} -cp "$cp" io.tessera.plugin.wpca.WpcaProxyBenchmar
 echo "load between: $(cut -d' ' -f1-3 /proc/loadavg)"
 t=$(/usr/bin/python3 bench/wpca_proxy_torch.py "$list" "$n" "$warmup" "$batch" 2 | grep '^torch,')
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %6s %6s %10s %14s %16s %12s\n' impl N batch seconds candidates/s ms/candidate checksum
+printf '%-8s %6s %6s %10s %14s %14s %16s %12s\n' impl N batch seconds candidates/s ms/candidate cpu-ms/candidate \
+    checksum
 for line in "$j" "$t"; do
-    IFS=, read -r impl cn cb cs cps ms sum <<<"$line"
-    printf '%-8s %6s %6s %10s %14s %16s %12s\n' "$impl" "$cn" "$cb" "$cs" "$cps" "$ms" "$sum"
+    IFS=, read -r impl cn cb cs cps ms cpu sum <<<"$line"
+    printf '%-8s %6s %6s %10s %14s %14s %16s %12s\n' "$impl" "$cn" "$cb" "$cs" "$cps" "$ms" "$cpu" "$sum"
 done
-jm=$(cut -d, -f6 <<<"$j"); tm=$(cut -d, -f6 <<<"$t")
-echo "java / torch time per candidate: $(python3 -c "print(round($jm / $tm, 2))")"
+jm=$(cut -d, -f6 <<<"$j"); tm=$(cut -d, -f6 <<<"$t"); jc=$(cut -d, -f7 <<<"$j"); tc=$(cut -d, -f7 <<<"$t")
+echo "java / torch per candidate: wall $(python3 -c "print(round($jm / $tm, 2))"), cpu $(python3 -c "print(round($jc / $tc, 2))")"

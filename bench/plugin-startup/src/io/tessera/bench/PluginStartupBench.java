@@ -51,7 +51,7 @@ public final class PluginStartupBench {
         }
         switch (args[0]) {
             case "generate" -> generate(Path.of(args[1]), Integer.parseInt(args[2]));
-            case "host", "bare" -> measure(args[0], Path.of(args[1]));
+            case "host", "host-full", "host-before", "bare" -> measure(args[0], Path.of(args[1]));
             case "table" -> table(Path.of(args[1]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
@@ -128,7 +128,7 @@ public final class PluginStartupBench {
         boolean heapRun = Boolean.getBoolean("bench.heap");
         long heapBefore = heapRun ? usedHeapAfterGc() : 0;
         long t0 = System.nanoTime();
-        Started started = mode.equals("host") ? HostRun.start(dir) : BareRun.start(jars);
+        Started started = mode.startsWith("host") ? HostRun.start(dir) : BareRun.start(jars);
         long startNanos = System.nanoTime() - t0;
         // Milliseconds since the JVM was created (its start time is taken early in JVM start-up).
         long uptimeMillis = ManagementFactory.getRuntimeMXBean().getUptime();
@@ -214,7 +214,12 @@ public final class PluginStartupBench {
                 + "| heap, all plugins (KB) | heap per plugin (KB) | marginal heap per plugin (KB) |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
         for (var mode : times.entrySet()) {
-            String runtime = mode.getKey().equals("host") ? "Tessera host" : "bare JPMS floor";
+            String runtime = switch (mode.getKey()) {
+                case "host" -> "Tessera runtime (module path: io.tessera.host and its dependencies)";
+                case "host-full" -> "Tessera runtime, module path with pipelines, reports, CLI and their libraries";
+                case "host-before" -> "host before the split (its module path: CLI, pipelines, charts included)";
+                default -> "bare JPMS floor";
+            };
             Map<Integer, List<double[]>> heapByCount = heaps.getOrDefault(mode.getKey(), Map.of());
             double baseHeap = heapByCount.containsKey(0) ? median(heapByCount.get(0), 0) : 0;
             int previousCount = 0;

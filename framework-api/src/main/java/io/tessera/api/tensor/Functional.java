@@ -472,11 +472,15 @@ public final class Functional {
         }
     }
 
-    /** Mean binary cross-entropy with logits: {@code max(x,0) - x t + ln(1 + e^-|x|)}. */
+    /**
+     * Mean binary cross-entropy with logits: {@code (1 - t) x + softplus(-x)}, which equals
+     * {@code max(x,0) - x t + ln(1 + e^-|x|)} but differentiates smoothly at {@code x = 0} (the max/abs form gave a
+     * gradient missing sigmoid(0) = 1/2 there; found by the differential fuzz corpus).
+     */
     public static Tensor bceWithLogits(Tensor x, Tensor target) {
         sameShape("bceWithLogits", x, "target", target);
         try (TensorScope sc = Tensors.scope()) {
-            Tensor l = x.relu().sub(x.mul(target)).add(x.abs().neg().exp().log1p());
+            Tensor l = x.mul(target.rsub(1)).add(x.neg().softplus());
             return sc.keep(l.mean());
         }
     }

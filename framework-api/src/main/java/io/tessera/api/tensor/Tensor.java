@@ -985,13 +985,13 @@ public final class Tensor implements AutoCloseable {
         return Tensors.where(cond, this, other);
     }
 
-    /** A copy with {@code value} where {@code mask} (bool, broadcast to this shape) is true. */
+    /**
+     * A copy with {@code value} where {@code mask} (bool) is true; this tensor and the mask broadcast together, so the
+     * result has their broadcast shape (as PyTorch's out-of-place {@code masked_fill}).
+     */
     public Tensor maskedFill(Tensor mask, double value) {
         peerAnyType("maskedFill", "mask", mask, DType.BOOL);
-        if (!mask.shape.broadcastsTo(shape)) {
-            throw new IllegalArgumentException("maskedFill: mask shape " + mask.shape + " does not broadcast to "
-                    + shape);
-        }
+        Shape.broadcast("maskedFill", shape, mask.shape);
         try (TensorScope sc = Tensors.scope()) {
             Tensor v = backend.full(Shape.SCALAR, dtype, value);
             return sc.keep(Tensors.where(mask, v, this));
@@ -1172,7 +1172,7 @@ public final class Tensor implements AutoCloseable {
                 case MAX, MIN, PROD -> {
                     Tensor rk = r.reshape(kept.dims());
                     if (kind == ReduceOp.PROD) {
-                        yield gk.mul(rk).div(x);
+                        yield gk.mul(prodGrad(x, ax, kept));
                     }
                     Tensor mask = x.eq(rk).to(dtype);
                     Tensor share = mask.sum(ax, true);
@@ -1180,6 +1180,22 @@ public final class Tensor implements AutoCloseable {
                 }
             }};
         });
+    }
+
+    /**
+     * d prod / d x_i, the product of the other elements of x_i's group, also where x has zeros (out / x would give
+     * 0/0 = NaN there; found by the differential fuzz corpus): with no zero in the group it is p / x_i, with one zero
+     * it is p at the zero and 0 elsewhere, with more it is 0, where p is the product of the group's non-zeros.
+     */
+    private static Tensor prodGrad(Tensor x, int[] ax, Shape kept) {
+        Tensor zero = x.eq(0);
+        Tensor nonZero = Tensors.where(zero, x.backend().ones(Shape.SCALAR, x.dtype), x);
+        Tensor p = nonZero.prod(ax, true);
+        Tensor zeros = zero.to(x.dtype).sum(ax, true);
+        Tensor none = p.div(nonZero);
+        Tensor one = Tensors.where(zero, p, x.backend().zeros(Shape.SCALAR, x.dtype));
+        Tensor zeroScalar = x.backend().zeros(Shape.SCALAR, x.dtype);
+        return Tensors.where(zeros.eq(0), none, Tensors.where(zeros.eq(1), one, zeroScalar)).reshape(x.shape);
     }
 
     /**

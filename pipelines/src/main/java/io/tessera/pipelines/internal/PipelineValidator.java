@@ -87,11 +87,9 @@ final class PipelineValidator {
             }
         }
         YamlTree.get(top, "plugins").ifPresent(p -> {
-            boolean strings = p instanceof SequenceNode l ? l.getValue().stream().allMatch(PluginFolders::isName)
-                    : PluginFolders.isName(p);
-            if (!strings) {
-                problem(YamlTree.loc(p), "plugins", "'plugins' must list folders of plugin jars, relative to this file "
-                        + "(plugins: [plugins, ../more-plugins]), found " + YamlTree.describe(p));
+            if (PluginFolders.names(p) == null) {
+                problem(YamlTree.loc(p), "plugins", "'plugins' must list folders of plugin jars, relative to this "
+                        + "file (plugins: [plugins, ../more-plugins]), found " + YamlTree.describe(p));
             }
         });
         long seed = 0;

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
-import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
@@ -37,31 +36,40 @@ public final class PluginFolders {
         if (!(root instanceof MappingNode top)) {
             return List.of();
         }
+        List<String> names = YamlTree.get(top, "plugins").map(PluginFolders::names).orElse(null);
+        if (names == null) {
+            return List.of();
+        }
         Path base = pipelineFile.toAbsolutePath().getParent();
         List<Path> folders = new ArrayList<>();
-        for (String folder : names(YamlTree.get(top, "plugins").orElse(null))) {
+        for (String folder : names) {
             folders.add(base.resolve(folder).normalize());
         }
         return folders;
     }
 
-    /** The folder names of a {@code plugins:} value (a list of strings, or one string); others are ignored here. */
+    /**
+     * The folder names of a {@code plugins:} value: a list of non-blank strings, or one; {@code null} when it is
+     * anything else.
+     */
     static List<String> names(Node node) {
         List<String> names = new ArrayList<>();
-        if (isName(node)) {
-            names.add(((String) YamlTree.scalar(node)).strip());
-        } else if (node instanceof SequenceNode list) {
-            for (Node item : list.getValue()) {
-                if (isName(item)) {
-                    names.add(((String) YamlTree.scalar(item)).strip());
-                }
+        if (YamlTree.scalar(node) instanceof String str) {
+            if (str.isBlank()) {
+                return null;
             }
+            names.add(str.strip());
+            return names;
+        }
+        if (!(node instanceof SequenceNode list)) {
+            return null;
+        }
+        for (Node item : list.getValue()) {
+            if (!(YamlTree.scalar(item) instanceof String str) || str.isBlank()) {
+                return null;
+            }
+            names.add(str.strip());
         }
         return names;
-    }
-
-    /** Whether {@code node} is a non-blank string scalar, as a folder name must be. */
-    static boolean isName(Node node) {
-        return node instanceof ScalarNode && YamlTree.scalar(node) instanceof String str && !str.isBlank();
     }
 }

@@ -63,6 +63,18 @@ public abstract class BackendConformanceSuite {
         semanticsCase.run(backend());
     }
 
+    /** The programs of the differential fuzzing corpus (bundled, or {@code -Dtessera.fuzz.corpus=FILE}). */
+    public static Stream<FuzzCorpus.Program> fuzzPrograms() {
+        return FuzzCorpus.load().stream();
+    }
+
+    /** Replays one fuzz program: outputs and accumulated gradients as PyTorch computed them, or its refusal. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fuzzPrograms")
+    public void matchesFuzzCorpus(FuzzCorpus.Program program) {
+        new FuzzProgramRunner(backend(), program).run();
+    }
+
     /** Closes the backend. */
     @AfterAll
     public void closeBackend() {

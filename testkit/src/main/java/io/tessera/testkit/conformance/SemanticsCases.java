@@ -79,6 +79,15 @@ public final class SemanticsCases {
                 new Case("crossEntropy mean with every target ignored: NaN loss, zero gradients",
                         SemanticsCases::crossEntropyAllIgnored),
                 new Case("mean over an empty axis is NaN, sum 0, prod 1, max refused", SemanticsCases::emptyReductions),
+                new Case("softmax along axis 1 of a 4-D tensor normalises that axis", SemanticsCases::softmaxAxis1),
+                new Case("bceWithLogits has gradient (sigmoid(x) - t) / n at x = 0 too",
+                        SemanticsCases::bceWithLogitsGradAtZero),
+                new Case("maskedFill broadcasts the tensor with the mask, as torch.masked_fill",
+                        SemanticsCases::maskedFillBroadcasts),
+                new Case("comparisons broadcast when both operands expand: [1,2,1,2] > [2,2,1,1]",
+                        SemanticsCases::comparisonBothExpand),
+                new Case("prod differentiates through zeros: the product of the other elements",
+                        SemanticsCases::prodGradWithZeros),
                 new Case("crossEntropy with a target that does not fit names crossEntropy and both shapes",
                         SemanticsCases::crossEntropyTargetMessage),
                 new Case("stack of unequal shapes names stack and the given shapes", SemanticsCases::stackMessage),
@@ -300,6 +309,68 @@ public final class SemanticsCases {
         assertThat(x.grad().shape()).isEqualTo(Shape.of(0, 3));
     }
 
+    // ------------------------------------------------------------------------------------ found by the corpus
+
+    private static void softmaxAxis1(TensorBackend b) {
+        int n = 2;
+        int c = 3;
+        int hw = 4;
+        double[] v = new double[n * c * hw];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Math.sin(i + 1) * 2;
+        }
+        double[] got = b.tensor(v, n, c, 2, 2).softmax(1).toDoubleArray();
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < hw; k++) {
+                double sum = 0;
+                for (int j = 0; j < c; j++) {
+                    sum += Math.exp(v[(i * c + j) * hw + k]);
+                }
+                for (int j = 0; j < c; j++) {
+                    int at = (i * c + j) * hw + k;
+                    assertThat(got[at]).as("[%d,%d,%d]", i, j, k).isCloseTo(Math.exp(v[at]) / sum, TOL);
+                }
+            }
+        }
+    }
+
+    private static void bceWithLogitsGradAtZero(TensorBackend b) {
+        Tensor x = b.tensor(new double[] {0, 0, 1.5}, 3).requiresGrad(true);
+        Tensor t = b.tensor(new double[] {0.25, 1, 0}, 3);
+        Functional.bceWithLogits(x, t).backward();
+        double s = 1 / (1 + Math.exp(-1.5));
+        assertThat(x.grad().toDoubleArray()).containsExactly(new double[] {(0.5 - 0.25) / 3, (0.5 - 1) / 3, s / 3},
+                TOL);
+    }
+
+    private static void prodGradWithZeros(TensorBackend b) {
+        // torch: x = [[2, 0, 3], [0, 0, 5], [1, 2, 4]]; x.prod(1).sum().backward()
+        //   -> grad [[0, 6, 0], [0, 0, 0], [8, 4, 2]]
+        Tensor x = b.tensor(new double[] {2, 0, 3, 0, 0, 5, 1, 2, 4}, 3, 3).requiresGrad(true);
+        Tensor p = x.prod(new int[] {1}, false);
+        assertThat(p.toDoubleArray()).containsExactly(0, 0, 8);
+        p.sum().backward();
+        assertThat(x.grad().toDoubleArray()).containsExactly(0, 6, 0, 0, 0, 0, 8, 4, 2);
+    }
+
+    private static void maskedFillBroadcasts(TensorBackend b) {
+        Tensor x = b.tensor(new double[] {1, 2, 3}, 3, 1);
+        Tensor mask = b.tensor(new boolean[] {true, false}, 2);
+        Tensor r = x.maskedFill(mask, -1);
+        assertThat(r.shape()).isEqualTo(Shape.of(3, 2));
+        assertThat(r.toDoubleArray()).containsExactly(-1, 1, -1, 2, -1, 3);
+    }
+
+    private static void comparisonBothExpand(TensorBackend b) {
+        // r[i, j, 0, k] = a[0, j, 0, k] > c[i, j, 0, 0]
+        Tensor a = b.tensor(new double[] {1, 2, 3, 4}, 1, 2, 1, 2);
+        Tensor c = b.tensor(new double[] {0, 3, 2, 5}, 2, 2, 1, 1);
+        Tensor r = a.gt(c);
+        assertThat(r.shape()).isEqualTo(Shape.of(2, 2, 1, 2));
+        assertThat(r.toBooleanArray()).containsExactly(true, true, false, true, false, false, false, false);
+        assertThat(c.lt(a).toBooleanArray()).containsExactly(true, true, false, true, false, false, false, false);
+    }
+
     // ------------------------------------------------------------------------------------------------- messages
 
     private static void crossEntropyTargetMessage(TensorBackend b) {
@@ -308,8 +379,8 @@ public final class SemanticsCases {
         assertThatThrownBy(() -> Functional.crossEntropy(logits, target)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("crossEntropy:").hasMessageContaining("[2, 5]")
                 .hasMessageContaining("[2, 3, 4]").hasMessageContaining("[2, 4]").hasMessageNotContaining("gather");
-        assertThatThrownBy(() -> Losses.crossEntropy(logits, target, 0, Losses.NO_IGNORE, Reduction.MEAN))
-                .isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Losses.crossEntropy(logits, target, 0, Losses.NO_IGNORE,
+                Reduction.MEAN)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("crossEntropy:").hasMessageContaining("[2, 5]");
     }
 

@@ -16,6 +16,19 @@ public record Tolerance(double rtol, double atol) {
      * both values and the worst error when any element is out of tolerance (NaN never passes unless both are NaN).
      */
     public void check(String what, float[] actual, float[] expected) {
+        double[] a = new double[actual.length];
+        double[] e = new double[expected.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = actual[i];
+        }
+        for (int i = 0; i < e.length; i++) {
+            e[i] = expected[i];
+        }
+        check(what, a, e);
+    }
+
+    /** {@link #check(String, float[], float[])} for doubles (equal infinities pass, as equal NaNs do). */
+    public void check(String what, double[] actual, double[] expected) {
         if (actual.length != expected.length) {
             throw new AssertionError(what + ": expected " + expected.length + " elements but got " + actual.length);
         }
@@ -25,7 +38,7 @@ public record Tolerance(double rtol, double atol) {
         for (int i = 0; i < actual.length; i++) {
             double a = actual[i];
             double e = expected[i];
-            if (Double.isNaN(a) && Double.isNaN(e)) {
+            if (Double.isNaN(a) && Double.isNaN(e) || a == e) {
                 continue;
             }
             double err = Math.abs(a - e);

@@ -184,11 +184,18 @@ public final class PluginManifestGenerator {
         return range;
     }
 
-    /** {@code Tessera-Requires}: the required modules that are Tessera plugins on the compile class path. */
+    /**
+     * {@code Tessera-Requires}: the required modules that are Tessera plugins on the compile class path; a
+     * {@code requires static} one is written with {@code resolution:=optional}.
+     */
     private List<Requirement> requirements(ModuleDescriptor module, List<String> errors) {
         Set<String> required = new LinkedHashSet<>();
+        Set<String> optional = new java.util.HashSet<>();
         for (ModuleDescriptor.Requires r : module.requires()) {
             required.add(r.name());
+            if (r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC)) {
+                optional.add(r.name()); // requires static: an optional plugin (docs/plugin-authors.md)
+            }
         }
         for (String configured : new TreeSet<>(requireRanges.keySet())) {
             if (!required.contains(configured)) {
@@ -219,7 +226,7 @@ public final class PluginManifestGenerator {
                     errors.add("the range " + range + " for " + name + " excludes version " + v + ", which this "
                             + "plugin compiles against");
                 }
-                result.add(new Requirement(name, range));
+                result.add(new Requirement(name, range, optional.contains(name)));
             } catch (IllegalArgumentException e) {
                 errors.add("range for " + name + ": " + e.getMessage());
             }

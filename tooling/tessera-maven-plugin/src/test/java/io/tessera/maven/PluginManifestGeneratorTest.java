@@ -152,4 +152,18 @@ class PluginManifestGeneratorTest {
         assertThat(configured.errors()).singleElement().asString().isEqualTo("the range [1.0,1.2) for io.acme.base "
                 + "excludes version 1.2.3, which this plugin compiles against");
     }
+
+    @Test
+    void writesARequiresStaticPluginAsAnOptionalRequirement() {
+        Path extra = PluginJarBuilder.plugin("io.acme.extra").version("2.1.0").exports("io.acme.extra")
+                .source("io.acme.extra.Hooks", "package io.acme.extra; public final class Hooks implements "
+                        + "io.tessera.api.plugin.Plugin { }")
+                .provides("io.tessera.api.plugin.Plugin", "io.acme.extra.Hooks").buildInto(dir.resolve("extra"));
+        Path jar = greetPlugin().moduleRequires("static io.acme.extra").compileAgainst(extra)
+                .buildInto(dir.resolve("greet"));
+        PluginManifestGenerator.Result r = generate(jar, null, Map.of(), extra);
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.manifest().getMainAttributes().getValue("Tessera-Requires"))
+                .isEqualTo("io.acme.extra;version=\"[2.1,3.0)\";resolution:=optional");
+    }
 }
