@@ -22,7 +22,8 @@ out=target-bench
 ./mvnw -q -o -Dtessera.out=$out -pl plugins/dwff -am test-compile dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile=cp.txt >/dev/null
 cp="plugins/dwff/$out/test-classes:plugins/dwff/$out/classes:$(cat plugins/dwff/cp.txt)"
-rm -f cp.txt plugins/dwff/cp.txt framework-api/cp.txt testkit/cp.txt cpu-backend/cp.txt
+# every reactor module wrote a cp.txt; none is tracked
+git ls-files -o --exclude-standard -- 'cp.txt' '*/cp.txt' | xargs -r rm -f
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores visible," \
      "$(free -g | awk '/Mem:/ {print $2}') GiB RAM; java $(java -version 2>&1 | head -1 | cut -d'"' -f2)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -30,6 +30,7 @@ NAMES = {v: k for k, v in ALL_DTYPES.items()}
 # Ops the CPU backend computes with float32 kernels even for float64 tensors (docs/tensor-api.md, Known limits).
 FLOAT32_KERNELS = {"layerNorm", "conv2d", "avgPool2d", "maxPool2d"}
 MARGIN = 1e-3
+EMPTY = 0.1  # share of programs whose first input has an axis of size 0 (--empty)
 
 
 class Skip(Exception):
@@ -563,9 +564,12 @@ class Program:
         return name
 
 
-def rand_shape(r, max_rank=4):
+def rand_shape(r, max_rank=4, empty=0.0):
     rank = r.choice([0, 1, 1, 2, 2, 2, 3, 3, 4][: max_rank * 2 + 1])
-    return [r.choice([1, 2, 3, 4]) for _ in range(rank)]
+    shape = [r.choice([1, 2, 3, 4]) for _ in range(rank)]
+    if empty and shape and r.random() < empty:
+        shape[r.randrange(rank)] = 0
+    return shape
 
 
 def partner_shape(r, shape):
@@ -914,7 +918,7 @@ def make_program(seed, index):
         return finish(p, r)
     dtype = r.choice(["float32"] * 5 + ["float64"] * 3 + ["int64"] * 2)
     kw = {"lo": -5, "hi": 5} if dtype == "int64" else {}
-    p.leaf(dtype, rand_shape(r), **kw)
+    p.leaf(dtype, rand_shape(r, empty=EMPTY), **kw)
     target = r.randint(2, 6)
     tries = 0
     while len(p.ops) < target and tries < 200:
@@ -922,7 +926,7 @@ def make_program(seed, index):
         mark = (dict(p.vals), set(p.leaves), list(p.inputs), list(p.ops), p.n)
         try:
             step(p, r)
-        except Skip:
+        except (Skip, ValueError, IndexError, ZeroDivisionError):  # the draw does not fit (e.g. an axis of size 0)
             p.vals, p.leaves, p.inputs, p.ops, p.n = mark[0], mark[1], mark[2], mark[3], mark[4]
             continue
         if p.refused_at is not None:
@@ -975,7 +979,11 @@ def main():
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--count", type=int, default=300)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--empty", type=float, default=0.1,
+                    help="share of programs that start from a tensor with an axis of size 0")
     args = ap.parse_args()
+    global EMPTY
+    EMPTY = args.empty
     torch.manual_seed(args.seed)
     programs = [make_program(args.seed, i) for i in range(args.count)]
     corpus = {"format": "tessera-tensor-fuzz/1", "seed": args.seed, "torch": torch.__version__,

@@ -10,6 +10,8 @@
  */
 module io.tessera.pipelines {
     requires transitive io.tessera.host;
+    // core/train runs the training module's Trainer; the engine offers the training module's EpochLog to steps
+    requires io.tessera.training;
     requires static org.apiguardian.api;
     requires com.fasterxml.jackson.databind;
     requires org.snakeyaml.engine.v2;

@@ -4,8 +4,8 @@
  * learning-rate schedule chosen by typed {@link io.tessera.training.TrainingOptions}, and tells
  * {@link io.tessera.training.TrainingListener listeners} what happens: checkpoints (and resume from the newest one),
  * metrics, progress and early stopping. {@code io.tessera.training.pipeline} connects the loop to pipeline steps
- * (the {@code training:} config block, the step's checkpoints, metrics and progress); {@code io.tessera.training.models}
- * holds the reference models ({@code core/train}'s CNN and MLP, which method plugins extend). Plugins that train
+ * (the {@code training:} config block, the step's checkpoints, metrics and progress);
+ * {@code io.tessera.training.models} holds the reference models ({@code core/train}'s CNN and MLP, which method plugins extend). Plugins that train
  * require this module besides the API; the API itself holds no training loop.
  */
 module io.tessera.training {

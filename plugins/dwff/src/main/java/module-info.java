@@ -10,6 +10,8 @@
  */
 module io.tessera.plugin.dwff {
     requires transitive io.tessera.api;
+    // the run's record of training epochs (EpochLog), which the pipeline engine offers as a step service
+    requires io.tessera.training;
     requires jakarta.inject;
     requires static transitive org.apiguardian.api;
 

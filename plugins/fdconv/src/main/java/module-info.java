@@ -7,10 +7,12 @@
  * name. The layer follows the official code ({@code Linwei-Chen/FDConv}) and the project spec
  * {@code specs/fdconv.md}; it computes only through {@code io.tessera.api} tensors, so it runs on every backend. The
  * plugin also offers the classic dynamic-convolution baseline {@link io.tessera.plugin.fdconv.CondConv2d} and the
- * pipeline step {@code fdconv/train-classifier}, which trains the reference CNN with chosen convolutions replaced.
+ * pipeline step {@code fdconv/train-classifier}, which trains the training module's reference CNN with chosen
+ * convolutions replaced, through that module's {@code Trainer}.
  */
 module io.tessera.plugin.fdconv {
     requires transitive io.tessera.api;
+    requires transitive io.tessera.training;
     requires jakarta.inject;
     requires static transitive org.apiguardian.api;
 

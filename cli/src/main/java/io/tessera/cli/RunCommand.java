@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
                 "checkpoints and report.html. Nothing runs when the pipeline has problems."},
         footer = {"", "Examples:",
                 "  tessera run examples/pipelines/quickstart.yaml",
-                "  tessera run pipeline.yaml --set steps.train.with.epochs=5 --backend cpu",
+                "  tessera run pipeline.yaml --set steps.train.with.training.epochs=5 --backend cpu",
                 "  tessera run pipeline.yaml --resume runs/20260101T120000Z-quickstart",
                 "", "Exit codes: 0 the run succeeded, 1 a step failed or the run was cancelled,",
                 "2 usage error or a pipeline with problems (each printed as file:line:column: message)."})
@@ -61,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
     private Path resume;
 
     @Option(names = "--set", paramLabel = "PATH=VALUE",
-            description = "Override a pipeline value, e.g. steps.train.with.epochs=5; repeatable.")
+            description = "Override a pipeline value, e.g. steps.train.with.training.epochs=5; repeatable.")
     private List<String> overrides = new ArrayList<>();
 
     @Option(names = "--parallel", paramLabel = "N", description = "Independent steps run at once. Default: 2.")

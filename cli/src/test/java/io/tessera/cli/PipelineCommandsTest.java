@@ -22,7 +22,7 @@ class PipelineCommandsTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err().lines().filter(l -> l.startsWith(file + ":"))).hasSize(5);
         assertThat(run.err()).contains(file + ":4:10: unknown backend 'tpu'")
-                .contains(file + ":11:39: 'epochs' is 0 but must be in [1, 100000]")
+                .contains(file + ":11:51: 'epochs' is 0 but must be in [1, 100000]")
                 .contains("5 problem(s) in " + file);
     }
 
@@ -48,11 +48,11 @@ class PipelineCommandsTest {
     @Test
     void runRefusesAnInvalidPipelineWithoutCreatingARunFolder() throws Exception {
         Path file = dir.resolve("bad.yaml");
-        Files.writeString(file, "name: bad\nbackend: tpu\nsteps:\n  t: { uses: core/train, with: { epochs: -1 } }\n");
+        Files.writeString(file, "name: bad\nbackend: tpu\nsteps:\n  t: { uses: core/train, with: { training: { epochs: -1 } } }\n");
         CliRun run = CliRun.run("run", file.toString(), "--out", dir.resolve("runs").toString());
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains(file + ":2:10: unknown backend 'tpu'")
-                .contains(file + ":4:42: 'epochs' is -1 but must be in [1, 100000]")
+                .contains(file + ":4:54: 'epochs' is -1 but must be in [1, 100000]")
                 .contains(file + ":4:3: step 't' (core/train) needs input 'train'")
                 .contains("nothing was run");
         assertThat(dir.resolve("runs")).doesNotExist();
@@ -81,8 +81,8 @@ class PipelineCommandsTest {
     void describePrintsTheConfigSchemaAndSuggestsForTypos() {
         CliRun run = CliRun.run("describe", "core/train");
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).containsPattern("(?m)^  batch_size\\s+integer\\s+64\\s+in \\[1, 65536\\]; images per"
-                + " optimizer step$").contains("  val (optional): ImageDataset");
+        assertThat(run.out()).containsPattern("(?m)^  training\\.batch_size\\s+integer\\s+64\\s+in \\[1, 65536\\];"
+                + " examples per optimizer step$").contains("  val (optional): ImageDataset");
         CliRun typo = CliRun.run("describe", "core/evalute");
         assertThat(typo.exitCode()).isEqualTo(2);
         assertThat(typo.err()).contains("no step 'core/evalute' (did you mean 'core/evaluate'?)");

@@ -17,7 +17,7 @@ import org.apiguardian.api.API;
  * @param outputRoot   where run folders are created ({@code runs} by default)
  * @param resume       an incomplete run folder to continue, or empty for a new run
  * @param overrides    {@code path=value} settings applied to the pipeline before validation, e.g.
- *                     {@code steps.train.with.epochs=5}
+ *                     {@code steps.train.with.training.epochs=5}
  * @param listeners    receive the run's events
  * @param parallelism  how many independent steps may run at once (at least 1)
  * @param cancel       polled between units of work; when it returns true the run stops as {@link RunStatus#CANCELLED}
@@ -86,7 +86,7 @@ public record RunOptions(Optional<String> backend, Path outputRoot, Optional<Pat
             return this;
         }
 
-        /** Adds an override {@code path=value}, e.g. {@code steps.train.with.epochs=5}. */
+        /** Adds an override {@code path=value}, e.g. {@code steps.train.with.training.epochs=5}. */
         public Builder set(String override) {
             overrides.add(Objects.requireNonNull(override, "override"));
             return this;

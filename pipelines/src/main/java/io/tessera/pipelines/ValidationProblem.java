@@ -10,7 +10,7 @@ import org.apiguardian.api.API;
  *                one built in Java
  * @param line    1-based line, or 0 when the source has no lines
  * @param column  1-based column, or 0 when the source has no lines
- * @param path    where in the pipeline, e.g. {@code steps.train.with.epochs}; empty for the whole file
+ * @param path    where in the pipeline, e.g. {@code steps.train.with.training.epochs}; empty for the whole file
  * @param message what is wrong and how to fix it
  */
 @API(status = API.Status.EXPERIMENTAL, since = "1.0")
@@ -24,7 +24,7 @@ public record ValidationProblem(String file, int line, int column, String path, 
 
     /**
      * One line: {@code pipeline.yaml:12:7: step 'train' uses 'core/trian' but ... (did you mean 'core/train'?)}, or
-     * {@code pipeline 'x': steps.train.with.epochs: ...} without lines.
+     * {@code pipeline 'x': steps.train.with.training.epochs: ...} without lines.
      */
     public String describe() {
         if (line > 0) {

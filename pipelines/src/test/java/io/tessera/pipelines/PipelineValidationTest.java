@@ -25,7 +25,7 @@ class PipelineValidationTest {
                 uses: datasets/idz
               train:
                 uses: core/train
-                with: { model: cnn-small, epochs: 0 }
+                with: { model: cnn-small, training: { epochs: 0 } }
                 inputs: { train: data.train }
               eval:
                 uses: core/evaluate
@@ -68,7 +68,7 @@ class PipelineValidationTest {
                 f + ":6:11: step 'data' uses 'datasets/idz' but no active plugin provides it (did you mean"
                         + " 'datasets/idx'?); run 'tessera steps' for the list, and load the plugin's folder with "
                         + "--plugins-dir, TESSERA_PLUGINS or the pipeline's plugins: key",
-                f + ":9:39: 'epochs' is 0 but must be in [1, 100000]",
+                f + ":9:51: 'epochs' is 0 but must be in [1, 100000]",
                 f + ":13:41: input 'test' of step 'eval' takes an ImageDataset but train.weights is a Path",
                 f + ":16:39: steps form a cycle: rank_a -> rank_b -> rank_a (each reads the output of the one"
                         + " before); a pipeline must be a DAG, so remove one of these inputs");
@@ -200,17 +200,58 @@ class PipelineValidationTest {
     }
 
     @Test
+    void aNestedTrainingBlockIsCheckedKeyByKeyAtItsLines() throws Exception {
+        String yaml = """
+                name: nested
+                steps:
+                  train:
+                    uses: core/train
+                    with:
+                      model: mlp
+                      training: { epocs: 2, optimizer: { type: adamm, lr: 0 }, early_stop: { patience: -1 } }
+                """;
+        String f = dir.resolve("p.yaml").toString();
+        assertThat(validate(yaml).problems()).extracting(ValidationProblem::describe).containsExactly(
+                f + ":3:3: step 'train' (core/train) needs input 'train' (ImageDataset: the training images); add"
+                        + " inputs: { train: <step>.<output> }",
+                f + ":7:19: step 'core/train' has no config key 'epocs' in 'training' (did you mean 'epochs'?); the"
+                        + " keys are: epochs, batch_size, optimizer, schedule, checkpoint_every, shuffle, max_batches,"
+                        + " early_stop",
+                f + ":7:48: 'type' must be one of adam, adamw, sgd, found 'adamm' (did you mean 'adam'?)",
+                f + ":7:59: 'lr' is 0 but must be in (0, 10]",
+                f + ":7:88: 'patience' is -1 but must be >= 0");
+        // a check of the nested record itself points at the key it names
+        String crossField = yaml.replace("{ epocs: 2, optimizer: { type: adamm, lr: 0 }, early_stop: { patience: -1 }"
+                + " }", "{ epochs: 2, schedule: { type: warmup-cosine, warmup_epochs: 2 } }");
+        assertThat(validate(crossField).problems()).extracting(ValidationProblem::path)
+                .contains("steps.train.with.training.epochs");
+        assertThat(validate(crossField).problems()).extracting(ValidationProblem::describe)
+                .anyMatch(d -> d.contains("warmup_epochs (2) must be below epochs (2) for the warmup-cosine schedule"));
+        // --set reaches into the block
+        assertThat(validate(crossField, "steps.train.with.training.epochs=3",
+                "steps.train.inputs.train=x.y").problems()).extracting(ValidationProblem::describe)
+                .noneMatch(d -> d.contains("warmup"));
+    }
+
+    @Test
     void stepSchemaComesFromTheConfigRecord() {
         StepInfo train = Pipelines.of(host).step("core/train").orElseThrow();
-        ConfigKey batch = train.config().stream().filter(k -> k.key().equals("batch_size")).findFirst()
+        ConfigKey batch = train.config().stream().filter(k -> k.key().equals("training.batch_size")).findFirst()
                 .orElseThrow();
-        assertThat(batch).isEqualTo(new ConfigKey("batch_size", "integer", "64", "in [1, 65536]",
-                "images per optimizer step"));
-        ConfigKey lr = train.config().stream().filter(k -> k.key().equals("lr")).findFirst().orElseThrow();
+        assertThat(batch).isEqualTo(new ConfigKey("training.batch_size", "integer", "64", "in [1, 65536]",
+                "examples per optimizer step"));
+        ConfigKey lr = train.config().stream().filter(k -> k.key().equals("training.optimizer.lr")).findFirst()
+                .orElseThrow();
         assertThat(lr.constraint()).isEqualTo("in (0, 10]");
-        ConfigKey optimizer = train.config().stream().filter(k -> k.key().equals("optimizer")).findFirst()
-                .orElseThrow();
+        assertThat(lr.defaultValue()).isEqualTo("0.001");
+        ConfigKey optimizer = train.config().stream().filter(k -> k.key().equals("training.optimizer.type"))
+                .findFirst().orElseThrow();
         assertThat(optimizer.constraint()).isEqualTo("one of adam, adamw, sgd");
+        assertThat(optimizer.defaultValue()).isEqualTo("adam");
+        // the nested block itself is listed before its keys, as a map
+        assertThat(train.config()).extracting(ConfigKey::key).containsSubsequence("model", "hidden", "training",
+                "training.epochs", "training.optimizer", "training.optimizer.type", "training.schedule.type",
+                "training.early_stop.patience");
         assertThat(Pipelines.of(host).steps()).extracting(StepInfo::name)
                 .contains("core/train", "core/evaluate", "core/compare", "core/export", "test/source");
         assertThat(Pipelines.of(host).step("core/compare").orElseThrow().config())

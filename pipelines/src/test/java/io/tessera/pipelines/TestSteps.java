@@ -150,7 +150,8 @@ final class TestSteps {
                 long s = sum;
                 ctx.checkpoints().save(pos, dir -> Files.writeString(dir.resolve("state.txt"), pos + " " + s));
             }
-            ctx.epochEnd(1, 1, Map.of("sum", (double) sum));
+            ctx.service(io.tessera.training.pipeline.EpochLog.class).orElseThrow()
+                    .epochEnd(1, 1, Map.of("sum", (double) sum));
             ctx.metric("total", sum);
             Files.writeString(ctx.workDirectory().resolve("computed.txt"), Long.toString(computed));
             return PortValues.of("total", sum);

@@ -19,7 +19,7 @@ public sealed interface StepEvent {
     record Timing(String name, double value) implements StepEvent {
     }
 
-    /** {@code context.epochEnd(epoch, epochs, metrics)}. */
+    /** An epoch recorded through the training module's {@code EpochLog} step service (the training loop's). */
     record EpochEnd(int epoch, int epochs, Map<String, Double> metrics) implements StepEvent {
         public EpochEnd {
             metrics = Map.copyOf(metrics);

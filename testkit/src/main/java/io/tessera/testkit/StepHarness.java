@@ -240,9 +240,32 @@ public final class StepHarness<C extends Record> {
             events.add(new StepEvent.Timing(name, value));
         }
 
+        /**
+         * Offers the training module's {@code io.tessera.training.pipeline.EpochLog}, as the pipeline engine does, and
+         * records its epochs as {@link StepEvent.EpochEnd}. The test kit does not depend on the training module (whose
+         * tests run on a backend whose tests use this kit), so it implements the one-method interface by name.
+         */
         @Override
-        public void epochEnd(int epoch, int epochs, Map<String, Double> metrics) {
-            events.add(new StepEvent.EpochEnd(epoch, epochs, metrics));
+        public <T> java.util.Optional<T> service(Class<T> type) {
+            if (type.getName().equals("io.tessera.training.pipeline.EpochLog") && type.isInterface()) {
+                Object log = java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("epochEnd") && args != null && args.length == 3) {
+                                @SuppressWarnings("unchecked")
+                                Map<String, Double> m = (Map<String, Double>) args[2];
+                                events.add(new StepEvent.EpochEnd((Integer) args[0], (Integer) args[1], m));
+                                return null;
+                            }
+                            return switch (method.getName()) {
+                                case "toString" -> "StepHarness EpochLog";
+                                case "hashCode" -> System.identityHashCode(proxy);
+                                case "equals" -> proxy == args[0];
+                                default -> throw new UnsupportedOperationException(method.toString());
+                            };
+                        });
+                return java.util.Optional.of(type.cast(log));
+            }
+            return java.util.Optional.empty();
         }
 
         @Override

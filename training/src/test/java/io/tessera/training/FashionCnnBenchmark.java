@@ -16,9 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The real training check: the reference CNN trained by the {@link Trainer} with Adam (lr 1e-3, batch 128) on the full Fashion-MNIST, printing the
- * test accuracy per epoch, the time per training step and images per second, and the resident set size at steps
- * 100 and 1000. Run it with {@code bench/fashion-cnn.sh [DATA_DIR] [EPOCHS]}.
+ * The real training check: the reference CNN trained by the {@link Trainer} with Adam (lr 1e-3, batch 128) on the
+ * full Fashion-MNIST, printing the test accuracy per epoch, the time per training step and images per second, and the
+ * resident set size at steps 100 and 1000. Run it with {@code bench/fashion-cnn.sh [DATA_DIR] [EPOCHS]}.
  *
  * <p>Arguments: {@code [dataDir] [epochs] [batchSize] [seed] [maxStepsPerEpoch]}; defaults
  * {@code ../shared/data/fashion-mnist 3 128 0 0} (0 = all steps).

@@ -64,17 +64,6 @@ public interface StepContext {
     default void timing(String name, double value) {
     }
 
-    /**
-     * Records the metrics of one finished epoch ({@code train_loss}, {@code val_accuracy}, {@code lr}); they go to
-     * {@code events.jsonl}, {@code metrics.json} and the report's training curves.
-     *
-     * @param epoch   the epoch just finished, from 1
-     * @param epochs  the number of epochs
-     * @param metrics metric name to value
-     */
-    default void epochEnd(int epoch, int epochs, java.util.Map<String, Double> metrics) {
-    }
-
     /** Records one point of a curve ({@code series} {@code batch_loss} at optimizer step {@code x}) for the report. */
     default void series(String series, long x, double value) {
     }

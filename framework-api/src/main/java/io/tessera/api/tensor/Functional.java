@@ -32,7 +32,11 @@ public final class Functional {
             throw new IllegalArgumentException("linear: input " + x.describe() + " must be floating point");
         }
         try (TensorScope sc = Tensors.scope()) {
-            Tensor x2 = x.rank() == 2 ? x : x.reshape(-1, x.size(-1));
+            long rows = 1;
+            for (int d = 0; d < x.rank() - 1; d++) {
+                rows *= x.size(d);
+            }
+            Tensor x2 = x.rank() == 2 ? x : x.reshape(rows, x.size(-1));
             // x W^T and its gradients by the fused transposed-matmul kernel: no transposed copy of W is made
             Tensor y = Tensor.matmulKernel(x2, false, weight, true);
             y = Autograd.record("linear", y, new Tensor[] {x2, weight}, g -> new Tensor[] {
@@ -334,6 +338,14 @@ public final class Functional {
                             + " must have the normalized shape " + Arrays.toString(normalizedShape));
                 }
             }
+        }
+        if (x.numel() == 0) {
+            // an empty batch: an empty output, and zero gradients (kernels never see an empty input)
+            TensorBackend eb = x.backend();
+            Tensor out = eb.zeros(x.shape(), x.dtype());
+            return Autograd.record(op, out, new Tensor[] {x, weight, bias}, g -> new Tensor[] {
+                eb.zeros(x.shape(), x.dtype()), weight == null ? null : eb.zeros(weight.shape(), x.dtype()),
+                bias == null ? null : eb.zeros(bias.shape(), x.dtype())});
         }
         TensorBackend be = x.backend();
         TensorKernels.NormResult nr = be.kernels.layerNorm(x.live(op, "x"), opt(op, "weight", weight),

@@ -218,12 +218,6 @@ public final class Tensor implements AutoCloseable {
     }
 
 
-
-
-    private Tensor out(TensorStorage s) {
-        return wrap(backend, s);
-    }
-
     // -------------------------------------------------------------------------------------------- data transfer
 
     /** All elements as floats, row-major (converting other dtypes; bool is 0/1). */
@@ -305,7 +299,9 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("copyFrom: source shape " + src.shape + " does not broadcast to "
                     + shape);
         }
-        backend.kernels.assign(data.storage, s);
+        if (numel() > 0) { // an empty tensor has nothing to update, and kernels never see one
+            backend.kernels.assign(data.storage, s);
+        }
         return this;
     }
 
@@ -314,7 +310,9 @@ public final class Tensor implements AutoCloseable {
         checkInPlace("fill");
         try (Tensor v = backend.full(Shape.SCALAR, dtype, value)) {
             v.ownership.leaveScope();
-            backend.kernels.assign(data.storage, v.live("fill", "value"));
+            if (numel() > 0) {
+                backend.kernels.assign(data.storage, v.live("fill", "value"));
+            }
         }
         return this;
     }
@@ -354,14 +352,18 @@ public final class Tensor implements AutoCloseable {
     /** {@code this *= s}. */
     public Tensor mulInPlace(double s) {
         checkInPlace("mulInPlace");
-        backend.kernels.scalarInPlace(ScalarOp.MUL, data.storage, s);
+        if (numel() > 0) {
+            backend.kernels.scalarInPlace(ScalarOp.MUL, data.storage, s);
+        }
         return this;
     }
 
     /** {@code this += s}. */
     public Tensor addInPlace(double s) {
         checkInPlace("addInPlace");
-        backend.kernels.scalarInPlace(ScalarOp.ADD, data.storage, s);
+        if (numel() > 0) {
+            backend.kernels.scalarInPlace(ScalarOp.ADD, data.storage, s);
+        }
         return this;
     }
 
@@ -371,7 +373,9 @@ public final class Tensor implements AutoCloseable {
         if (op.isComparison()) {
             throw new IllegalArgumentException("applyInPlace: comparison " + op + " changes the dtype");
         }
-        backend.kernels.scalarInPlace(op, data.storage, s);
+        if (numel() > 0) {
+            backend.kernels.scalarInPlace(op, data.storage, s);
+        }
         return this;
     }
 
@@ -382,7 +386,9 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(op + ": argument 'other' of shape " + other.shape
                     + " does not broadcast to the shape " + shape + " of 'this'");
         }
-        backend.kernels.binaryInPlace(kind, data.storage, o);
+        if (numel() > 0) {
+            backend.kernels.binaryInPlace(kind, data.storage, o);
+        }
         return this;
     }
 
@@ -476,13 +482,15 @@ public final class Tensor implements AutoCloseable {
 
     /** An independent copy; gradients flow through it. */
     public Tensor copy() {
-        Tensor r = out(backend.kernels.cast(live("copy", "this"), dtype));
+        TensorStorage a = live("copy", "this");
+        Tensor r = Access.out(this, shape, dtype, () -> backend.kernels.cast(a, dtype));
         return Autograd.record("copy", r, new Tensor[] {this}, g -> new Tensor[] {g});
     }
 
     /** Converted to {@code type} (a copy even for the same type). */
     public Tensor to(DType type) {
-        Tensor r = out(backend.kernels.cast(live("to", "this"), type));
+        TensorStorage a = live("to", "this");
+        Tensor r = Access.out(this, shape, type, () -> backend.kernels.cast(a, type));
         if (!type.isFloatingPoint() || !dtype.isFloatingPoint()) {
             return r;
         }

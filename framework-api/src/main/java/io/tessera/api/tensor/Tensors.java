@@ -75,7 +75,8 @@ public final class Tensors {
         }
         Shape out = Shape.broadcast(op, Shape.broadcast(op, cond.shape(), a.shape()), b.shape());
         TensorBackend be = a.backend();
-        Tensor r = Tensor.wrap(be, be.kernels.where(cond.live(op, "cond"), a.live(op, "a"), b.live(op, "b")));
+        Tensor r = Tensor.wrap(be, out.size() == 0 ? be.kernels.filled(out, a.dtype(), 0)
+                : be.kernels.where(cond.live(op, "cond"), a.live(op, "a"), b.live(op, "b")));
         if (!r.shape().equals(out)) {
             throw new IllegalStateException("backend " + be.name() + " where returned " + r.shape() + ", expected "
                     + out);

@@ -26,17 +26,20 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 /**
  * The config schema of a step, derived from its config record (ARCHITECTURE §2): one key per record component, in
  * snake_case ({@code batchSize} → {@code batch_size}), its type, the default from {@link Step#defaultConfig()},
- * constraints from {@link Range} and {@link OneOf} (and enum constants), the text of {@link Description}. It converts a
- * YAML {@code with:} block into the record, reporting each bad key or value at its location.
+ * constraints from {@link Range} and {@link OneOf} (and enum constants), the text of {@link Description}. A component
+ * that is itself a record (such as the training module's {@code TrainingOptions}) is a nested block of keys: YAML gives
+ * it as a map ({@code training: { epochs: 3, optimizer: { lr: 0.01 } }}), keys left out keep the default's values,
+ * and {@code tessera describe} lists its keys with dotted names ({@code training.optimizer.lr}). It converts a YAML
+ * {@code with:} block into the record, reporting each bad key or value at its location.
  */
 final class ConfigSchema {
 
     /** Value kinds pipelines can set. */
-    enum Kind { INT, LONG, DOUBLE, FLOAT, BOOLEAN, STRING, ENUM, PATH, LIST, UNSUPPORTED }
+    enum Kind { INT, LONG, DOUBLE, FLOAT, BOOLEAN, STRING, ENUM, PATH, LIST, RECORD, UNSUPPORTED }
 
-    /** One key. */
+    /** One key; a {@link Kind#RECORD} key has the keys of its record as {@code children}. */
     record Field(String key, RecordComponent component, Kind kind, Kind elementKind, Class<?> enumType,
-                 Object defaultValue, Range range, List<String> oneOf, String description) {
+                 Object defaultValue, Range range, List<String> oneOf, String description, List<Field> children) {
     }
 
     private final Step<?> step;
@@ -66,6 +69,21 @@ final class ConfigSchema {
             return new ConfigSchema(step, null, List.of(), "step " + step.name() + " declares config type " + type
                     + ", which is not a record");
         }
+        List<Field> fields;
+        try {
+            fields = fieldsOf(type, defaults, 0);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return new ConfigSchema(step, type, List.of(), "cannot read the default config of step "
+                    + step.name() + " (" + e + "); make its config record public in an exported package");
+        }
+        return new ConfigSchema(step, type, List.copyOf(fields), null);
+    }
+
+    /** The fields of record {@code type}, with defaults read from {@code defaults} (null: none). */
+    private static List<Field> fieldsOf(Class<?> type, Object defaults, int depth) throws ReflectiveOperationException {
+        if (depth > 8) {
+            throw new IllegalArgumentException("config records nest deeper than 8 levels at " + type.getName());
+        }
         List<Field> fields = new ArrayList<>();
         for (RecordComponent c : type.getRecordComponents()) {
             Class<?> raw = c.getType();
@@ -76,31 +94,27 @@ final class ConfigSchema {
                 element = Kind.UNSUPPORTED;
                 if (g instanceof ParameterizedType pt && pt.getActualTypeArguments()[0] instanceof Class<?> e) {
                     element = kindOf(e);
-                    if (element == Kind.LIST || element == Kind.ENUM) {
+                    if (element == Kind.LIST || element == Kind.ENUM || element == Kind.RECORD) {
                         element = Kind.UNSUPPORTED;
                     }
                 }
             }
             Object def = null;
             if (defaults != null) {
-                try {
-                    var accessor = c.getAccessor();
-                    accessor.trySetAccessible();
-                    def = accessor.invoke(defaults);
-                } catch (ReflectiveOperationException | RuntimeException e) {
-                    return new ConfigSchema(step, type, List.of(), "cannot read the default config of step "
-                            + step.name() + " (" + e + "); make its config record public in an exported package");
-                }
+                var accessor = c.getAccessor();
+                accessor.trySetAccessible();
+                def = accessor.invoke(defaults);
             }
             OneOf oneOf = c.getAnnotation(OneOf.class);
             List<String> choices = oneOf != null ? List.of(oneOf.value())
                     : kind == Kind.ENUM ? Arrays.stream(raw.getEnumConstants()).map(ConfigSchema::enumKey).toList()
                     : List.of();
             Description d = c.getAnnotation(Description.class);
+            List<Field> children = kind == Kind.RECORD ? fieldsOf(raw, def, depth + 1) : List.of();
             fields.add(new Field(snakeCase(c.getName()), c, kind, element, kind == Kind.ENUM ? raw : null, def,
-                    c.getAnnotation(Range.class), choices, d == null ? "" : d.value()));
+                    c.getAnnotation(Range.class), choices, d == null ? "" : d.value(), children));
         }
-        return new ConfigSchema(step, type, List.copyOf(fields), null);
+        return List.copyOf(fields);
     }
 
     List<Field> fields() {
@@ -111,10 +125,23 @@ final class ConfigSchema {
         return Optional.ofNullable(problem);
     }
 
-    /** The keys for {@code tessera describe}. */
+    /** The keys for {@code tessera describe}; those of a nested record follow it with dotted names. */
     List<ConfigKey> keys() {
-        return fields.stream().map(f -> new ConfigKey(f.key(), typeName(f), yaml(f.defaultValue()), constraint(f),
-                f.description())).toList();
+        List<ConfigKey> out = new ArrayList<>();
+        addKeys(out, "", fields);
+        return List.copyOf(out);
+    }
+
+    private static void addKeys(List<ConfigKey> out, String prefix, List<Field> fields) {
+        for (Field f : fields) {
+            String key = prefix + f.key();
+            if (f.kind() == Kind.RECORD) {
+                out.add(new ConfigKey(key, typeName(f), "", "", f.description()));
+                addKeys(out, key + ".", f.children());
+            } else {
+                out.add(new ConfigKey(key, typeName(f), yaml(f.defaultValue()), constraint(f), f.description()));
+            }
+        }
     }
 
     /**
@@ -128,6 +155,15 @@ final class ConfigSchema {
             problems.add(new Problems.Problem(blockLoc, path, problem));
             return Optional.empty();
         }
+        return buildRecord(type, fields, with, blockLoc, path, "with", problems).map(Record.class::cast);
+    }
+
+    /**
+     * Builds record {@code recordType} from the map {@code with} (null: every default), adding a problem per bad key
+     * or value; keys left out keep the defaults of {@code fields}.
+     */
+    private Optional<Object> buildRecord(Class<?> recordType, List<Field> fields, Node with, Loc blockLoc,
+            String path, String blockName, List<Problems.Problem> problems) {
         int before = problems.size();
         Object[] args = new Object[fields.size()];
         for (int i = 0; i < args.length; i++) {
@@ -136,8 +172,8 @@ final class ConfigSchema {
         Map<String, Loc> given = new LinkedHashMap<>();
         if (with != null && !(YamlTree.isNull(with))) {
             if (!(with instanceof MappingNode map)) {
-                problems.add(new Problems.Problem(YamlTree.loc(with), path, "'with' must be a map of config keys, found "
-                        + YamlTree.describe(with)));
+                problems.add(new Problems.Problem(YamlTree.loc(with), path, "'" + blockName + "' must be a map of"
+                        + " config keys, found " + YamlTree.describe(with)));
                 return Optional.empty();
             }
             List<String> keys = fields.stream().map(Field::key).toList();
@@ -145,12 +181,16 @@ final class ConfigSchema {
                 int index = keys.indexOf(e.key());
                 if (index < 0) {
                     problems.add(new Problems.Problem(e.keyLoc(), path + "." + e.key(), "step '" + step.name()
-                            + "' has no config key '" + e.key() + "'" + Suggestions.hint(e.key(), keys)
-                            + "; its keys are: " + String.join(", ", keys)));
+                            + "' has no config key '" + e.key() + "'" + (blockName.equals("with") ? ""
+                            : " in '" + blockName + "'") + Suggestions.hint(e.key(), keys) + "; "
+                            + (blockName.equals("with") ? "its" : "the") + " keys are: " + String.join(", ", keys)));
                     continue;
                 }
                 Field f = fields.get(index);
-                Object v = convert(f, e.value(), path + "." + e.key(), problems);
+                Object v = f.kind() == Kind.RECORD
+                        ? buildRecord(f.component().getType(), f.children(), e.value(), YamlTree.loc(e.value()),
+                                path + "." + e.key(), e.key(), problems).orElse(null)
+                        : convert(f, e.value(), path + "." + e.key(), problems);
                 if (v != null) {
                     args[index] = v;
                     given.put(f.component().getName(), YamlTree.loc(e.value()));
@@ -162,7 +202,7 @@ final class ConfigSchema {
             return Optional.empty();
         }
         try {
-            return Optional.of(construct(args));
+            return Optional.of(construct(recordType, args));
         } catch (IllegalArgumentException e) {
             // The record's own validation: point at the key its message names, else at the block.
             Loc where = blockLoc;
@@ -180,11 +220,11 @@ final class ConfigSchema {
         }
     }
 
-    private Record construct(Object[] args) {
-        Class<?>[] types = Arrays.stream(type.getRecordComponents()).map(RecordComponent::getType)
+    private static Object construct(Class<?> recordType, Object[] args) {
+        Class<?>[] types = Arrays.stream(recordType.getRecordComponents()).map(RecordComponent::getType)
                 .toArray(Class<?>[]::new);
         try {
-            Constructor<? extends Record> ctor = type.getDeclaredConstructor(types);
+            Constructor<?> ctor = recordType.getDeclaredConstructor(types);
             ctor.trySetAccessible();
             return ctor.newInstance(args);
         } catch (InvocationTargetException e) {
@@ -197,7 +237,7 @@ final class ConfigSchema {
             }
             throw new IllegalArgumentException(String.valueOf(cause), cause);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalArgumentException("the host cannot create " + type.getName() + " (" + e
+            throw new IllegalArgumentException("the host cannot create " + recordType.getName() + " (" + e
                     + "); make the config record public in an exported package");
         }
     }
@@ -265,7 +305,7 @@ final class ConfigSchema {
                 }
                 yield null;
             }
-            case LIST, UNSUPPORTED -> {
+            case LIST, RECORD, UNSUPPORTED -> {
                 problems.add(new Problems.Problem(YamlTree.loc(node), path, "config key '" + f.key() + "' of step '"
                         + step.name() + "' has Java type " + f.component().getGenericType().getTypeName()
                         + ", which pipelines cannot set"));
@@ -344,6 +384,7 @@ final class ConfigSchema {
             case ENUM -> "string";
             case PATH -> "path";
             case LIST -> "list";
+            case RECORD -> "map";
             case UNSUPPORTED -> f.component().getGenericType().getTypeName();
         };
     }
@@ -379,6 +420,9 @@ final class ConfigSchema {
         }
         if (c == List.class) {
             return Kind.LIST;
+        }
+        if (c.isRecord()) {
+            return Kind.RECORD;
         }
         return Kind.UNSUPPORTED;
     }
@@ -422,15 +466,20 @@ final class ConfigSchema {
         return v.toString();
     }
 
-    /** The config record's values by YAML key, for the resolved pipeline. */
+    /** The config record's values by YAML key (a nested record as a map), for the resolved pipeline. */
     Map<String, Object> values(Record config) {
+        return values(config, fields);
+    }
+
+    private Map<String, Object> values(Object record, List<Field> fields) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Field f : fields) {
             try {
                 var accessor = f.component().getAccessor();
                 accessor.trySetAccessible();
-                Object v = accessor.invoke(config);
-                out.put(f.key(), v instanceof Enum<?> e ? enumKey(e) : v instanceof Path p ? p.toString() : v);
+                Object v = record == null ? null : accessor.invoke(record);
+                out.put(f.key(), f.kind() == Kind.RECORD ? values(v, f.children()) : v instanceof Enum<?> e
+                        ? enumKey(e) : v instanceof Path p ? p.toString() : v);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("cannot read config of " + step.name() + ": " + e, e);
             }

@@ -2,6 +2,7 @@ package io.tessera.pipelines.internal;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.api.data.DataLoader;
 import io.tessera.api.data.ImageBatch;
 import io.tessera.api.data.ImageDataset;
 import io.tessera.api.metrics.ConfusionMatrix;
@@ -86,16 +87,11 @@ final class EvaluateStep implements Step<EvaluateStep.Config> {
         boolean wasTraining = model.isTraining();
         model.eval();
         try (Autograd.NoGradSection ng = Autograd.noGrad()) {
-            for (int from = 0; from < test.size(); from += c.batchSize()) {
+            long done = 0;
+            for (ImageBatch batch : DataLoader.ofImages(test).batchSize(c.batchSize()).build().epoch(0)) {
                 if (ctx.cancelled()) {
                     throw new java.util.concurrent.CancellationException("cancelled");
                 }
-                int to = Math.min(from + c.batchSize(), test.size());
-                int[] idx = new int[to - from];
-                for (int i = 0; i < idx.length; i++) {
-                    idx[i] = from + i;
-                }
-                ImageBatch batch = test.batch(idx);
                 try (TensorScope scope = Tensors.scope()) {
                     Tensor logits = model.forward(b.tensor(batch.pixels(), batch.shape()));
                     if (logits.dims().length != 2 || logits.dims()[1] != classes) {
@@ -111,7 +107,8 @@ final class EvaluateStep implements Step<EvaluateStep.Config> {
                     }
                     cm.add(batch.labels(), p, -1);
                 }
-                ctx.progress(to, test.size(), "evaluating");
+                done += batch.size();
+                ctx.progress(done, test.size(), "evaluating");
             }
         } finally {
             model.train(wasTraining);

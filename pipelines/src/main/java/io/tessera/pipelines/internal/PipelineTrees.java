@@ -71,7 +71,7 @@ final class PipelineTrees {
         int eq = override.indexOf('=');
         if (eq <= 0) {
             problems.add(new Problems.Problem(loc, "", "an override is path=value, e.g."
-                    + " steps.train.with.epochs=5"));
+                    + " steps.train.with.training.epochs=5"));
             return;
         }
         String path = override.substring(0, eq).strip();

@@ -5,8 +5,10 @@ import io.tessera.api.pipeline.StepContext;
 import io.tessera.api.plugin.ServiceRegistry;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.pipelines.PipelineEvent;
+import io.tessera.training.pipeline.EpochLog;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -97,8 +99,8 @@ final class RunStepContext implements StepContext {
         record.timing(step, name, value);
     }
 
-    @Override
-    public void epochEnd(int epoch, int epochs, Map<String, Double> metrics) {
+    /** The run's record of training epochs ({@link EpochLog}): the run record and an {@code epoch} event. */
+    private void epochEnd(int epoch, int epochs, Map<String, Double> metrics) {
         record.epoch(step, epoch, metrics);
         events.accept(new PipelineEvent.EpochFinished(step, epoch, epochs,
                 java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics))));
@@ -112,5 +114,14 @@ final class RunStepContext implements StepContext {
     @Override
     public Checkpoints checkpoints() {
         return checkpoints;
+    }
+
+    /** Offers the training module's {@link EpochLog}, so the trainer's metrics listener records epochs here. */
+    @Override
+    public <T> Optional<T> service(Class<T> type) {
+        if (type == EpochLog.class) {
+            return Optional.of(type.cast((EpochLog) this::epochEnd));
+        }
+        return Optional.empty();
     }
 }

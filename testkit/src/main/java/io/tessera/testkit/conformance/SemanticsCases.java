@@ -88,6 +88,8 @@ public final class SemanticsCases {
                         SemanticsCases::comparisonBothExpand),
                 new Case("prod differentiates through zeros: the product of the other elements",
                         SemanticsCases::prodGradWithZeros),
+                new Case("ops on tensors with an axis of size 0 give empty results; matmul over k = 0 gives zeros",
+                        SemanticsCases::emptyOperands),
                 new Case("crossEntropy with a target that does not fit names crossEntropy and both shapes",
                         SemanticsCases::crossEntropyTargetMessage),
                 new Case("stack of unequal shapes names stack and the given shapes", SemanticsCases::stackMessage),
@@ -351,6 +353,19 @@ public final class SemanticsCases {
         assertThat(p.toDoubleArray()).containsExactly(0, 0, 8);
         p.sum().backward();
         assertThat(x.grad().toDoubleArray()).containsExactly(0, 6, 0, 0, 0, 0, 8, 4, 2);
+    }
+
+    private static void emptyOperands(TensorBackend b) {
+        Tensor e = b.zeros(0, 3).requiresGrad(true);
+        Tensor r = e.add(b.ones(3)).exp().permute(1, 0).softmax(0);
+        assertThat(r.shape()).isEqualTo(Shape.of(3, 0));
+        Tensor w = b.ones(3, 2).requiresGrad(true);
+        Tensor m = e.permute(1, 0).matmul(b.zeros(0, 2)).add(e.sum(new int[] {0}, false).reshape(3, 1)).mul(w);
+        assertThat(m.shape()).isEqualTo(Shape.of(3, 2));
+        assertThat(m.toDoubleArray()).containsOnly(0.0);
+        m.sum().add(r.sum()).backward();
+        assertThat(e.grad().shape()).isEqualTo(Shape.of(0, 3));
+        assertThat(w.grad().toDoubleArray()).containsOnly(0.0);
     }
 
     private static void maskedFillBroadcasts(TensorBackend b) {

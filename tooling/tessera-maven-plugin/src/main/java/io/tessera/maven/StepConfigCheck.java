@@ -16,7 +16,8 @@ import java.util.Set;
  * block can set. The kinds are the ones the host's config schema reads ({@code io.tessera.host.internal.pipeline
  * .ConfigSchema#kindOf}, docs/pipelines.md "Config values"): {@code int}, {@code short}, {@code long}, {@code double},
  * {@code float}, {@code boolean} and their boxes, {@code String}, enums, {@code Path}, and {@code List} of any of
- * these but enums and lists.
+ * these but enums and lists, and records of such components (nested blocks, such as the training module's
+ * {@code TrainingOptions} under {@code training:}).
  */
 final class StepConfigCheck {
 
@@ -44,20 +45,29 @@ final class StepConfigCheck {
                     + "record: the host derives the config schema from record components; make it a record");
             return;
         }
-        for (RecordComponent c : type.getRecordComponents()) {
-            String problem = unsupported(c);
-            if (problem != null) {
-                errors.add("step " + step.getName() + ": config " + type.getSimpleName() + "." + c.getName() + " has "
-                        + "type " + c.getGenericType().getTypeName() + ", " + problem + "; use int, long, double, "
-                        + "float, boolean, String, an enum, Path or a List of those");
-            }
-        }
+        checkComponents(step, type, type.getSimpleName(), errors, 0);
         String pkg = type.getPackageName();
         if (module.packages().contains(pkg) && !readable(pkg)) {
             warnings.add("step " + step.getName() + ": config record " + type.getName() + " is in package " + pkg
                         + ", which module " + module.name() + " neither exports nor opens; the host opens it for a "
                         + "plugin in a plugin folder, but cannot for one on the module path. Add 'exports " + pkg
                         + ";' to module-info to be readable everywhere");
+        }
+    }
+
+    private static void checkComponents(Class<?> step, Class<?> type, String prefix, List<String> errors,
+            int depth) {
+        for (RecordComponent c : type.getRecordComponents()) {
+            if (c.getType().isRecord() && depth < 8) {
+                checkComponents(step, c.getType(), prefix + "." + c.getName(), errors, depth + 1);
+                continue;
+            }
+            String problem = unsupported(c);
+            if (problem != null) {
+                errors.add("step " + step.getName() + ": config " + prefix + "." + c.getName() + " has "
+                        + "type " + c.getGenericType().getTypeName() + ", " + problem + "; use int, long, double, "
+                        + "float, boolean, String, an enum, Path, a List of those or a record of such components");
+            }
         }
     }
 

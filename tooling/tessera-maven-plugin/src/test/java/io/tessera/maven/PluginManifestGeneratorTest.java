@@ -120,7 +120,7 @@ class PluginManifestGeneratorTest {
         assertThat(generate(badComponent, null, Map.of()).errors()).singleElement().asString()
                 .isEqualTo("step io.acme.greet.GreetStep: config GreetConfig.labels has type java.util.Map<java.lang"
                         + ".String, java.lang.String>, which pipelines cannot set; use int, long, double, float, "
-                        + "boolean, String, an enum, Path or a List of those");
+                        + "boolean, String, an enum, Path, a List of those or a record of such components");
     }
 
     @Test

@@ -56,7 +56,7 @@ class FdconvPipelineTest {
     @Test
     void fdconvFashionShrunkToTheBundledSampleComparesAccuracyParametersAndStepTime() throws Exception {
         List<String> sets = new ArrayList<>(List.of("steps.data.with.dir=''", "steps.data.with.limit=256"));
-        TRAIN_STEPS.forEach(s -> sets.add("steps." + s + ".with.max_batches=2"));
+        TRAIN_STEPS.forEach(s -> sets.add("steps." + s + ".with.training.max_batches=2"));
         RunResult result;
         try (TesseraHost host = TestHosts.started()) {
             RunOptions.Builder options = RunOptions.builder().outputRoot(runs).parallelism(1);
@@ -103,7 +103,8 @@ class FdconvPipelineTest {
     void aLastBatchOfOneImageIsRefusedBeforeFdconvTrainingStarts() {
         Pipeline p = Pipeline.builder("fdconv-one").backend("cpu")
                 .step("data", "datasets/idx", s -> s.with("sample", "fashion-mnist").with("limit", 101))
-                .step("train", "fdconv/train-classifier", s -> s.with("batch_size", 20).input("train", "data.train"))
+                .step("train", "fdconv/train-classifier", s -> s.with("training", Map.of("batch_size", 20))
+                        .input("train", "data.train"))
                 .build();
         try (TesseraHost host = TestHosts.started()) {
             RunResult r = Pipelines.of(host).run(p, RunOptions.builder().outputRoot(runs).build());
@@ -118,9 +119,9 @@ class FdconvPipelineTest {
     void trainClassifierResumesToTheMetricsOfAnUninterruptedRun() throws Exception {
         Pipeline p = Pipeline.builder("fdconv-resume").backend("cpu").seed(3)
                 .step("data", "datasets/idx", s -> s.with("sample", "fashion-mnist").with("limit", 120))
-                .step("train", "fdconv/train-classifier", s -> s.with("layer", "fdconv").with("epochs", 2)
-                        .with("batch_size", 20).with("max_batches", 3).with("checkpoint_every", 2)
-                        .with("schedule", "step").with("step_size", 1).with("gamma", 0.5)
+                .step("train", "fdconv/train-classifier", s -> s.with("layer", "fdconv")
+                        .with("training", Map.of("epochs", 2, "batch_size", 20, "max_batches", 3, "checkpoint_every", 2,
+                                "schedule", Map.of("type", "step", "step_size", 1, "gamma", 0.5)))
                         .input("train", "data.train").input("val", "data.test"))
                 .build();
         try (TesseraHost host = TestHosts.started()) {

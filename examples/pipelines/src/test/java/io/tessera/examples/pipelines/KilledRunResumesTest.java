@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 class KilledRunResumesTest {
 
     private static final List<String> SETTINGS = List.of("steps.data.with.limit=300",
-            "steps.train_cnn.with.epochs=2", "steps.train_cnn.with.checkpoint_every=4",
-            "steps.train_mlp.with.epochs=1", "steps.train_cnn.with.batch_size=25");
+            "steps.train_cnn.with.training.epochs=2", "steps.train_cnn.with.training.checkpoint_every=4",
+            "steps.train_mlp.with.training.epochs=1", "steps.train_cnn.with.training.batch_size=25");
 
     @TempDir
     Path runs;

@@ -17,6 +17,7 @@ import io.tessera.pipelines.RunStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,10 +35,11 @@ class TrainingResumeTest {
     static Pipeline smallTraining(String optimizer) {
         return Pipeline.builder("resume").backend("cpu").seed(11)
                 .step("data", "datasets/idx", s -> s.with("sample", "fashion-mnist").with("limit", 200))
-                .step("train", "core/train", s -> s.with("model", "cnn-small").with("epochs", 2)
-                        .with("batch_size", 25).with("optimizer", optimizer).with("lr", 0.003)
-                        .with("schedule", "step").with("step_size", 1).with("gamma", 0.5)
-                        .with("checkpoint_every", 3).input("train", "data.train").input("val", "data.test"))
+                .step("train", "core/train", s -> s.with("model", "cnn-small")
+                        .with("training", Map.of("epochs", 2, "batch_size", 25, "checkpoint_every", 3,
+                                "optimizer", Map.of("type", optimizer, "lr", 0.003),
+                                "schedule", Map.of("type", "step", "step_size", 1, "gamma", 0.5)))
+                        .input("train", "data.train").input("val", "data.test"))
                 .step("eval", "core/evaluate", s -> s.input("model", "train.model").input("test", "data.test"))
                 .build();
     }
@@ -77,8 +79,8 @@ class TrainingResumeTest {
             host.services().register(Step.class, new CorruptImages());
             Pipeline p = Pipeline.builder("nan").backend("cpu")
                     .step("data", "test/corrupt-images")
-                    .step("train", "core/train", s -> s.with("model", "mlp").with("batch_size", 8)
-                            .with("shuffle", false).input("train", "data.train"))
+                    .step("train", "core/train", s -> s.with("model", "mlp")
+                            .with("training", Map.of("batch_size", 8, "shuffle", false)).input("train", "data.train"))
                     .build();
             RunResult r = Pipelines.of(host).run(p, RunOptions.builder().outputRoot(runs).build());
             assertThat(r.status()).isEqualTo(RunStatus.FAILED);

@@ -1,9 +1,12 @@
 package io.tessera.api.tensor.ops;
 
+import io.tessera.api.tensor.DType;
+import io.tessera.api.tensor.Shape;
 import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.spi.TensorKernels;
 import io.tessera.api.tensor.spi.TensorStorage;
+import java.util.function.Supplier;
 
 /**
  * The op families' view of a tensor's internals (its storage, its backend's kernels, wrapping a kernel result),
@@ -48,6 +51,17 @@ public final class Access {
 
     static Tensor wrap(TensorBackend backend, TensorStorage s) {
         return bridge.wrap(backend, s);
+    }
+
+    /**
+     * The kernel's result as a new tensor of {@code self}'s backend, or an empty tensor of {@code result} and
+     * {@code type} when the result has no elements: no kernel sees an empty operation (ND4J refuses most ops on
+     * empty arrays; PyTorch gives empty results, found by the fuzz corpus). Public for {@link Tensor}'s own ops;
+     * this package is not exported.
+     */
+    public static Tensor out(Tensor self, Shape result, DType type, Supplier<TensorStorage> kernel) {
+        TensorKernels k = kernels(self);
+        return wrap(self.backend(), result.size() == 0 ? k.filled(result, type, 0) : kernel.get());
     }
 
     static String describe(Tensor t) {

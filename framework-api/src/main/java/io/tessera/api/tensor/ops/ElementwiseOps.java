@@ -36,7 +36,8 @@ public final class ElementwiseOps {
                 return sc.keep(self.to(DType.FLOAT32).div(other.to(DType.FLOAT32)));
             }
         }
-        Tensor r = Access.wrap(self.backend(), binaryKernel(self, kind, a, self.shape(), b, other.shape(), outShape.rank()));
+        Tensor r = Access.out(self, outShape, kind.isComparison() ? DType.BOOL : self.dtype(),
+                () -> binaryKernel(self, kind, a, self.shape(), b, other.shape(), outShape.rank()));
         if (kind.isComparison()) {
             return r;
         }
@@ -117,7 +118,8 @@ public final class ElementwiseOps {
                 }
             }
         }
-        Tensor r = Access.wrap(self.backend(), Access.kernels(self).scalar(kind, a, s));
+        Tensor r = Access.out(self, self.shape(), kind.isComparison() ? DType.BOOL : self.dtype(),
+                () -> Access.kernels(self).scalar(kind, a, s));
         if (kind.isComparison()) {
             return r;
         }
@@ -150,7 +152,7 @@ public final class ElementwiseOps {
                 && op != UnaryOp.SIGN && op != UnaryOp.SQUARE && op != UnaryOp.RELU)) {
             Checks.requireFloat(self, name);
         }
-        Tensor r = Access.wrap(self.backend(), Access.kernels(self).unary(op, a));
+        Tensor r = Access.out(self, self.shape(), self.dtype(), () -> Access.kernels(self).unary(op, a));
         Tensor x = self;
         return Autograd.record(name, r, new Tensor[] {self}, g -> new Tensor[] {switch (op) {
             case NEG -> g.neg();
@@ -167,8 +169,8 @@ public final class ElementwiseOps {
             case ERF -> g.mul(x.square().neg().exp()).mul(2 / Math.sqrt(Math.PI));
             case TANH -> g.mul(r.square().rsub(1));
             case SIGMOID -> g.mul(r).mul(r.rsub(1));
-            case RELU -> Access.wrap(g.backend(), Access.kernels(self).reluBackward(Access.live(x, "relu backward", "x"),
-                    Access.live(g, "relu backward", "grad")));
+            case RELU -> g.numel() == 0 ? g.copy() : Access.wrap(g.backend(), Access.kernels(self).reluBackward(
+                    Access.live(x, "relu backward", "x"), Access.live(g, "relu backward", "grad")));
             case SOFTPLUS -> g.mul(x.sigmoid());
             case GELU_ERF -> {
                 Tensor cdf = x.mul(1 / Math.sqrt(2)).erf().add(1).mul(0.5);

@@ -29,7 +29,7 @@ public final class IndexOps {
             throw new IllegalArgumentException("gather: index " + Access.describe(index) + " must have the rank of "
                     + Access.describe(self));
         }
-        Tensor r = Access.wrap(self.backend(), Access.kernels(self).gather(a, ax, i));
+        Tensor r = Access.out(self, index.shape(), self.dtype(), () -> Access.kernels(self).gather(a, ax, i));
         Shape in = self.shape();
         return Autograd.record("gather", r, new Tensor[] {self}, g -> new Tensor[] {g.scatterAddInto(in, ax, index)},
                 index);

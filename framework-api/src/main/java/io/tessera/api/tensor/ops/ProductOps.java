@@ -59,7 +59,18 @@ public final class ProductOps {
         }
         Shape ba = Shape.of(Arrays.copyOf(self.shape().dims(), self.rank() - 2));
         Shape bb = Shape.of(Arrays.copyOf(other.shape().dims(), other.rank() - 2));
-        Shape.broadcast("matmul (batch axes)", ba, bb);
+        Shape batch = Shape.broadcast("matmul (batch axes)", ba, bb);
+        if (self.numel() == 0 || other.numel() == 0) {
+            // empty operands: an empty product, or zeros when only the inner dimension is 0 (a sum of nothing);
+            // gradients are zeros of the operands' shapes (PyTorch's values; no kernel sees an empty matmul)
+            Tensor z = self.backend().full(productShape(batch, self.shape().dim(-2), other.shape().dim(-1)),
+                    self.dtype(), 0);
+            Shape sa = self.shape();
+            Shape sb = other.shape();
+            DType type = self.dtype();
+            return Autograd.record("matmul", z, new Tensor[] {self, other}, g -> new Tensor[] {
+                self.backend().zeros(sa, type), self.backend().zeros(sb, type)});
+        }
         Tensor r = Access.wrap(self.backend(), Access.kernels(self).matmul(Access.live(self, "matmul", "this"), Access.live(other, "matmul", "other")));
         Tensor x = self;
         // the gradients read the operands transposed: the fused kernel takes transpose flags instead of copies
@@ -70,6 +81,21 @@ public final class ProductOps {
 
     /** {@code op(a) @ op(b)} by the fused kernel, {@code op} transposing the last two axes when flagged (unrecorded). */
     public static Tensor matmulKernel(Tensor a, boolean ta, Tensor b, boolean tb) {
+        if (a.numel() == 0 || b.numel() == 0) {
+            // a product with an empty operand: empty, or zeros when only the inner dimension is 0
+            Shape batch = Shape.broadcast("matmul (batch axes)", Shape.of(Arrays.copyOf(a.dims(), a.rank() - 2)),
+                    Shape.of(Arrays.copyOf(b.dims(), b.rank() - 2)));
+            return a.backend().full(productShape(batch, ta ? a.shape().dim(-1) : a.shape().dim(-2),
+                    tb ? b.shape().dim(-2) : b.shape().dim(-1)), a.dtype(), 0);
+        }
         return Access.wrap(a.backend(), Access.kernels(a).matmul(Access.live(a, "matmul", "a"), ta, Access.live(b, "matmul", "b"), tb));
+    }
+
+    /** {@code batch} followed by {@code rows, cols}: the shape of a batched product. */
+    private static Shape productShape(Shape batch, long rows, long cols) {
+        long[] od = Arrays.copyOf(batch.dims(), batch.rank() + 2);
+        od[batch.rank()] = rows;
+        od[batch.rank() + 1] = cols;
+        return Shape.of(od);
     }
 }

@@ -113,7 +113,10 @@ public final class ReductionOps {
             throw new IllegalArgumentException("topk: k=" + k + " is out of range for axis " + axis + " of size "
                     + self.shape().dim(ax) + " (shape " + self.shape() + ")");
         }
-        TensorKernels.StoragePair p = Access.kernels(self).topK(a, k, ax, largest);
+        TensorKernels.StoragePair p = self.numel() == 0 || k == 0
+                ? new TensorKernels.StoragePair(Access.kernels(self).filled(self.shape().with(ax, k), self.dtype(), 0),
+                        Access.kernels(self).filled(self.shape().with(ax, k), DType.INT64, 0))
+                : Access.kernels(self).topK(a, k, ax, largest);
         Tensor values = Access.wrap(self.backend(), p.first());
         Tensor indices = Access.wrap(self.backend(), p.second());
         Shape in = self.shape();
@@ -125,7 +128,7 @@ public final class ReductionOps {
     public static Tensor cumsum(Tensor self, int axis, boolean reverse) {
         TensorStorage a = Access.live(self, "cumsum", "this");
         int ax = Checks.axisFor(self, "cumsum", axis);
-        Tensor r = Access.wrap(self.backend(), Access.kernels(self).cumsum(a, ax, reverse));
+        Tensor r = Access.out(self, self.shape(), self.dtype(), () -> Access.kernels(self).cumsum(a, ax, reverse));
         return Autograd.record("cumsum", r, new Tensor[] {self}, g -> new Tensor[] {ReductionOps.cumsum(g, ax, !reverse)});
     }
 
@@ -133,7 +136,8 @@ public final class ReductionOps {
     public static Tensor softmax(Tensor self, int axis) {
         Checks.requireFloat(self, "softmax");
         int ax = Checks.axisFor(self, "softmax", axis);
-        Tensor r = Access.wrap(self.backend(), Access.kernels(self).softmax(Access.live(self, "softmax", "this"), ax, false));
+        TensorStorage a = Access.live(self, "softmax", "this");
+        Tensor r = Access.out(self, self.shape(), self.dtype(), () -> Access.kernels(self).softmax(a, ax, false));
         return Autograd.record("softmax", r, new Tensor[] {self}, g -> {
             Tensor gr = g.mul(r);
             return new Tensor[] {gr.sub(r.mul(gr.sum(ax, true)))};
@@ -144,7 +148,8 @@ public final class ReductionOps {
     public static Tensor logSoftmax(Tensor self, int axis) {
         Checks.requireFloat(self, "logSoftmax");
         int ax = Checks.axisFor(self, "logSoftmax", axis);
-        Tensor r = Access.wrap(self.backend(), Access.kernels(self).softmax(Access.live(self, "logSoftmax", "this"), ax, true));
+        TensorStorage a = Access.live(self, "logSoftmax", "this");
+        Tensor r = Access.out(self, self.shape(), self.dtype(), () -> Access.kernels(self).softmax(a, ax, true));
         return Autograd.record("logSoftmax", r, new Tensor[] {self}, g ->
                 new Tensor[] {g.sub(r.exp().mul(g.sum(ax, true)))});
     }

@@ -25,10 +25,10 @@ public final class ShapeOps {
         TensorStorage a = Access.live(self, "reshape", "this");
         Shape s = inferShape(self, newShape);
         if (s.equals(self.shape())) {
-            Tensor r = Access.wrap(self.backend(), Access.kernels(self).cast(a, self.dtype()));
+            Tensor r = Access.out(self, self.shape(), self.dtype(), () -> Access.kernels(self).cast(a, self.dtype()));
             return Autograd.record("reshape", r, new Tensor[] {self}, g -> new Tensor[] {g});
         }
-        Tensor r = Access.wrap(self.backend(), Access.kernels(self).reshape(a, s));
+        Tensor r = Access.out(self, s, self.dtype(), () -> Access.kernels(self).reshape(a, s));
         long[] back = self.shape().dims();
         return Autograd.record("reshape", r, new Tensor[] {self}, g -> new Tensor[] {g.reshape(back)});
     }
@@ -80,7 +80,11 @@ public final class ShapeOps {
             }
             seen[p[i]] = true;
         }
-        Tensor r = Access.wrap(self.backend(), Access.kernels(self).permute(a, p));
+        long[] pd = new long[p.length];
+        for (int i = 0; i < p.length; i++) {
+            pd[i] = self.shape().dim(p[i]);
+        }
+        Tensor r = Access.out(self, Shape.of(pd), self.dtype(), () -> Access.kernels(self).permute(a, p));
         int[] inv = new int[p.length];
         for (int i = 0; i < p.length; i++) {
             inv[p[i]] = i;
@@ -97,7 +101,7 @@ public final class ShapeOps {
         if (target.equals(self.shape())) {
             return self.copy();
         }
-        Tensor r = Access.wrap(self.backend(), Access.kernels(self).broadcastTo(a, target));
+        Tensor r = Access.out(self, target, self.dtype(), () -> Access.kernels(self).broadcastTo(a, target));
         Shape in = self.shape();
         return Autograd.record("expand", r, new Tensor[] {self}, g -> new Tensor[] {g.sumTo(in)});
     }

@@ -8,6 +8,7 @@ import io.tessera.api.pipeline.PortValues;
 import io.tessera.api.pipeline.Range;
 import io.tessera.api.pipeline.Step;
 import io.tessera.api.pipeline.StepContext;
+import io.tessera.training.pipeline.EpochLog;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +111,8 @@ public final class PretrainVitStep implements Step<PretrainVitStep.Config> {
                     @Override
                     public void epoch(int epoch, int epochs, double meanLoss, double lr) {
                         last[0] = meanLoss;
-                        ctx.epochEnd(epoch, epochs, Map.of("vit_train_loss", meanLoss, "lr", lr));
+                        ctx.service(EpochLog.class).ifPresent(log ->
+                                log.epochEnd(epoch, epochs, Map.of("vit_train_loss", meanLoss, "lr", lr)));
                     }
 
                     @Override

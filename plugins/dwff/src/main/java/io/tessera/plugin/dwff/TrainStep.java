@@ -8,6 +8,7 @@ import io.tessera.api.pipeline.PortValues;
 import io.tessera.api.pipeline.Range;
 import io.tessera.api.pipeline.Step;
 import io.tessera.api.pipeline.StepContext;
+import io.tessera.training.pipeline.EpochLog;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,7 +158,8 @@ public final class TrainStep implements Step<TrainStep.Config> {
                             @Override
                             public void epoch(int epoch, int epochs, double meanLoss, double lr) {
                                 last[0] = meanLoss;
-                                ctx.epochEnd(epoch, epochs, Map.of("train_loss/seed" + seed, meanLoss, "lr", lr));
+                                Map<String, Double> m = Map.of("train_loss/seed" + seed, meanLoss, "lr", lr);
+                                ctx.service(EpochLog.class).ifPresent(log -> log.epochEnd(epoch, epochs, m));
                             }
 
                             @Override

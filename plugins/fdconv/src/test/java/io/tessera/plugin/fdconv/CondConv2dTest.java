@@ -25,7 +25,7 @@ class CondConv2dTest {
 
     @BeforeAll
     static void backend() {
-        be = CpuBackend.create();
+        be = TestBackends.cpu();
     }
 
     @AfterAll

@@ -28,7 +28,7 @@ class FDConv2dGoldenTest {
 
     @BeforeAll
     static void backend() {
-        be = CpuBackend.create();
+        be = TestBackends.cpu();
     }
 
     @AfterAll

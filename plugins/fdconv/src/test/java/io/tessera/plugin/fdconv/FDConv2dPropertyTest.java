@@ -31,7 +31,7 @@ class FDConv2dPropertyTest {
 
     @BeforeAll
     static void backend() {
-        be = CpuBackend.create();
+        be = TestBackends.cpu();
     }
 
     @AfterAll

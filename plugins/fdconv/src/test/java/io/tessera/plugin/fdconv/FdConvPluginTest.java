@@ -3,9 +3,9 @@ package io.tessera.plugin.fdconv;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tessera.api.pipeline.ClassifierTraining;
 import io.tessera.api.pipeline.Step;
 import io.tessera.api.plugin.Plugin;
+import io.tessera.training.TrainingOptions;
 import java.util.List;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
@@ -25,19 +25,19 @@ class FdConvPluginTest {
         TrainClassifierStep step = new TrainClassifierStep();
         assertThat(step.name()).isEqualTo("fdconv/train-classifier");
         TrainClassifierStep.Config c = step.defaultConfig();
-        ReferenceCnn.Variant v = c.variant();
-        assertThat(v.layer()).isEqualTo(ReferenceCnn.Layer.FDCONV);
+        CnnVariant v = c.variant();
+        assertThat(v.layer()).isEqualTo(CnnVariant.Layer.FDCONV);
         assertThat(v.replace()).containsExactly("conv2");
         assertThat(v.fdconv().kernelNum()).isEqualTo(4);
         assertThat(v.fdconv().useFbmIfKIn()).containsExactly(3);
         assertThat(v.fdconv().useKsmLocal()).isTrue();
-        assertThat(c.training()).isEqualTo(ClassifierTraining.Options.defaults());
-        assertThatThrownBy(() -> new TrainClassifierStep.Config("condconv", List.of(), 4, true, true, 4, "sigmoid",
-                -1, 1, 64, "adam", 1e-3, 0.9, 0, "constant", 1, 0.1, 0, 0, true, 0))
+        assertThat(c.training()).isEqualTo(TrainingOptions.defaults());
+        assertThatThrownBy(() -> new TrainClassifierStep.Config(CnnVariant.Layer.CONDCONV, List.of(), 4, true, true,
+                4, CondConv2d.Routing.SIGMOID, -1, TrainingOptions.defaults()))
                 .hasMessageContaining("replace is empty");
-        assertThatThrownBy(() -> new TrainClassifierStep.Config("fdconv", List.of("conv2"), 4, true, true, 4,
-                "sigmoid", -1, 0, 64, "adam", 1e-3, 0.9, 0, "constant", 1, 0.1, 0, 0, true, 0))
-                .hasMessageContaining("epochs must be >= 1");
+        assertThatThrownBy(() -> new TrainClassifierStep.Config(CnnVariant.Layer.FDCONV, List.of("conv2"), 4, true,
+                true, 4, CondConv2d.Routing.SIGMOID, -1, TrainingOptions.defaults().withBatchSize(1)))
+                .hasMessageContaining("training.batch_size is 1");
     }
 
     @Test

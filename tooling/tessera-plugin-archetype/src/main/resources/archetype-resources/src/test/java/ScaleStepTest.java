@@ -16,8 +16,7 @@ class ScaleStepTest {
         StepRun run = StepHarness.of(new ScaleStep())
                 .config(new ScaleConfig(List.of(1.0, -2.0, 4.0), 0.5))
                 .run();
-        List<?> scaled = run.output("scaled", List.class);
-        assertThat(scaled).containsExactly(0.5, -1.0, 2.0);
+        assertThat(run.output("scaled", List.class).toArray()).containsExactly(0.5, -1.0, 2.0);
         assertThat(run.metric("sum")).isEqualTo(1.5);
     }
 

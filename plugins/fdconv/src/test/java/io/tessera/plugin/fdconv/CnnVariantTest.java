@@ -12,6 +12,7 @@ import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
+import io.tessera.training.models.ReferenceCnn;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,13 +20,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The reference CNN and its variants: names, shared initialisation, conversion, parameter counts, gradients. */
-class ReferenceCnnTest {
+/**
+ * The training module's reference CNN with convolutions replaced by {@link CnnVariant}: names, shared initialisation,
+ * conversion, parameter counts, gradients.
+ */
+class CnnVariantTest {
     private static TensorBackend be;
 
     @BeforeAll
     static void backend() {
-        be = CpuBackend.create();
+        be = TestBackends.cpu();
     }
 
     @AfterAll
@@ -33,13 +37,12 @@ class ReferenceCnnTest {
         be.close();
     }
 
-    private static ReferenceCnn.Variant variant(ReferenceCnn.Layer layer, String... replace) {
-        return new ReferenceCnn.Variant(layer, Set.of(replace), FDConvOptions.defaults(), 4,
-                CondConv2d.Routing.SIGMOID);
+    private static CnnVariant variant(CnnVariant.Layer layer, String... replace) {
+        return new CnnVariant(layer, Set.of(replace), FDConvOptions.defaults(), 4, CondConv2d.Routing.SIGMOID);
     }
 
-    private static ReferenceCnn cnn(ReferenceCnn.Variant v) {
-        return new ReferenceCnn(be, 7, 1, 28, 28, 10, v);
+    private static ReferenceCnn cnn(CnnVariant v) {
+        return v.build(be, 7, 1, 28, 28, 10);
     }
 
     private static void assertSameValues(Tensor a, Tensor b, String what) {
@@ -52,7 +55,7 @@ class ReferenceCnnTest {
     @Test
     void plainVariantIsTheReferenceCnnOfCoreTrain() {
         Generator g = new Generator(7);
-        try (ReferenceCnn model = cnn(ReferenceCnn.Variant.plain());
+        try (ReferenceCnn model = cnn(CnnVariant.plain());
              Conv2d c1 = Conv2d.builder(be, 1, 32, 3).padding(1).generator(g).build();
              Conv2d c2 = Conv2d.builder(be, 32, 64, 3).padding(1).generator(g).build();
              Linear f1 = new Linear(be, 3136, 128, g);
@@ -71,8 +74,8 @@ class ReferenceCnnTest {
     /** FDConv in place of conv2 is converted from the plain conv2's initial kernel; the other layers are shared. */
     @Test
     void fdconvVariantConvertsThePlainKernelAndSharesTheOtherLayers() {
-        try (ReferenceCnn plain = cnn(ReferenceCnn.Variant.plain());
-             ReferenceCnn fd = cnn(variant(ReferenceCnn.Layer.FDCONV, "conv2"));
+        try (ReferenceCnn plain = cnn(CnnVariant.plain());
+             ReferenceCnn fd = cnn(variant(CnnVariant.Layer.FDCONV, "conv2"));
              TensorScope sc = Tensors.scope()) {
             assertThat(fd.conv2()).isInstanceOf(FDConv2d.class);
             FDConv2d conv2 = (FDConv2d) fd.conv2();
@@ -97,7 +100,7 @@ class ReferenceCnnTest {
     @Test
     void fdconvOptionsSwitchOffTheFrequencyBandAndLocalModulation() {
         FDConvOptions o = FDConvOptions.builder().kernelNum(8).useFbmIfKIn(List.of()).useKsmLocal(false).build();
-        try (ReferenceCnn fd = cnn(new ReferenceCnn.Variant(ReferenceCnn.Layer.FDCONV, Set.of("conv1", "conv2"), o,
+        try (ReferenceCnn fd = cnn(new CnnVariant(CnnVariant.Layer.FDCONV, Set.of("conv1", "conv2"), o,
                 4, CondConv2d.Routing.SIGMOID))) {
             FDConv2d conv1 = (FDConv2d) fd.conv1();
             FDConv2d conv2 = (FDConv2d) fd.conv2();
@@ -111,8 +114,8 @@ class ReferenceCnnTest {
 
     @Test
     void condconvVariantHoldsFourFullKernels() {
-        try (ReferenceCnn plain = cnn(ReferenceCnn.Variant.plain());
-             ReferenceCnn cc = cnn(variant(ReferenceCnn.Layer.CONDCONV, "conv2"))) {
+        try (ReferenceCnn plain = cnn(CnnVariant.plain());
+             ReferenceCnn cc = cnn(variant(CnnVariant.Layer.CONDCONV, "conv2"))) {
             assertThat(cc.conv2()).isInstanceOf(CondConv2d.class);
             // conv2 grows from 18,496 to 4 × 18,496 + 132 parameters
             assertThat(cc.parameterCount() - plain.parameterCount()).isEqualTo(3L * 18_496 + 32 * 4 + 4);
@@ -123,8 +126,8 @@ class ReferenceCnnTest {
     /** One training step's backward pass reaches every parameter of every variant. */
     @Test
     void everyVariantTrainsEndToEnd() {
-        for (ReferenceCnn.Variant v : List.of(ReferenceCnn.Variant.plain(), variant(ReferenceCnn.Layer.FDCONV,
-                "conv2"), variant(ReferenceCnn.Layer.CONDCONV, "conv1", "conv2"))) {
+        for (CnnVariant v : List.of(CnnVariant.plain(), variant(CnnVariant.Layer.FDCONV,
+                "conv2"), variant(CnnVariant.Layer.CONDCONV, "conv1", "conv2"))) {
             try (ReferenceCnn model = cnn(v); TensorScope sc = Tensors.scope()) {
                 Tensor x = new Generator(1).uniform(be, Shape.of(4, 1, 28, 28), 0, 1);
                 Tensor y = be.tensor(new long[] {0, 3, 7, 9}, 4);
@@ -141,9 +144,9 @@ class ReferenceCnnTest {
 
     @Test
     void refusesUnknownConvolutionNames() {
-        assertThatThrownBy(() -> variant(ReferenceCnn.Layer.FDCONV, "conv3"))
+        assertThatThrownBy(() -> variant(CnnVariant.Layer.FDCONV, "conv3"))
                 .hasMessageContaining("'conv3'").hasMessageContaining("[conv1, conv2]");
-        assertThatThrownBy(() -> new ReferenceCnn(be, 1, 1, 3, 3, 10, ReferenceCnn.Variant.plain()))
+        assertThatThrownBy(() -> CnnVariant.plain().build(be, 1, 1, 3, 3, 10))
                 .hasMessageContaining("at least 4×4");
     }
 }
