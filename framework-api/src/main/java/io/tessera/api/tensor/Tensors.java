@@ -1,5 +1,7 @@
 package io.tessera.api.tensor;
 
+import io.tessera.api.tensor.ops.Access;
+import io.tessera.api.tensor.spi.TensorStorage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -75,8 +77,10 @@ public final class Tensors {
         }
         Shape out = Shape.broadcast(op, Shape.broadcast(op, cond.shape(), a.shape()), b.shape());
         TensorBackend be = a.backend();
-        Tensor r = Tensor.wrap(be, out.size() == 0 ? be.kernels.filled(out, a.dtype(), 0)
-                : be.kernels.where(cond.live(op, "cond"), a.live(op, "a"), b.live(op, "b")));
+        TensorStorage lc = cond.live(op, "cond");
+        TensorStorage la = a.live(op, "a");
+        TensorStorage lb = b.live(op, "b");
+        Tensor r = Access.out(a, out, a.dtype(), () -> be.kernels.where(lc, la, lb));
         if (!r.shape().equals(out)) {
             throw new IllegalStateException("backend " + be.name() + " where returned " + r.shape() + ", expected "
                     + out);
