@@ -10,6 +10,7 @@ import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
+import io.tessera.testkit.TestBackends;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,7 +43,7 @@ public final class D2nwgBenchmark {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         int models = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         int workers = args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors();
-        try (TensorBackend be = CpuBackend.create()) {
+        try (TensorBackend be = TestBackends.named("cpu")) {
             vae(be, steps);
             denoiser(be, steps);
             sampling(be);

@@ -9,6 +9,7 @@ import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
+import io.tessera.testkit.TestBackends;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -26,7 +27,7 @@ class D2nwgGoldenTest {
 
     @BeforeAll
     static void backend() {
-        be = CpuBackend.create();
+        be = TestBackends.named("cpu");
     }
 
     @AfterAll

@@ -11,6 +11,7 @@ import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
+import io.tessera.testkit.TestBackends;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ class D2nwgPropertyTest {
 
     @BeforeAll
     static void backend() {
-        be = CpuBackend.create();
+        be = TestBackends.named("cpu");
     }
 
     @AfterAll

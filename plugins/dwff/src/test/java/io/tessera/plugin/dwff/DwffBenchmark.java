@@ -8,6 +8,7 @@ import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
+import io.tessera.testkit.TestBackends;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class DwffBenchmark {
         int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int iters = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         List<String> cases = Arrays.asList((args.length > 2 ? args[2] : "official,scene").split(","));
-        TensorBackend be = CpuBackend.create();
+        TensorBackend be = TestBackends.named("cpu");
         if (cases.contains("official")) {
             run(be, "decoder fwd+bwd official (Fc512 256/128 L4 D1024 16x16 B2 K16)",
                     DwffConfig.official(), 2, 16, false, warmup, iters);

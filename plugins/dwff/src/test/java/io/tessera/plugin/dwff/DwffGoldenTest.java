@@ -11,6 +11,7 @@ import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
+import io.tessera.testkit.TestBackends;
 import io.tessera.testkit.golden.Tolerance;
 import java.util.Iterator;
 import java.util.List;
@@ -31,7 +32,7 @@ class DwffGoldenTest {
 
     @BeforeAll
     static void backend() {
-        be = CpuBackend.create();
+        be = TestBackends.named("cpu");
     }
 
     @AfterAll

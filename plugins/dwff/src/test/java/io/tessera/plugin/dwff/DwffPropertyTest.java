@@ -16,6 +16,7 @@ import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
+import io.tessera.testkit.TestBackends;
 import io.tessera.testkit.golden.Tolerance;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,7 +38,7 @@ class DwffPropertyTest {
 
     @BeforeAll
     static void backend() {
-        be = CpuBackend.create();
+        be = TestBackends.named("cpu");
     }
 
     @AfterAll

@@ -10,6 +10,7 @@ import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
+import io.tessera.testkit.TestBackends;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +22,7 @@ class SceneTaskTest {
 
     @BeforeAll
     static void backend() {
-        be = CpuBackend.create();
+        be = TestBackends.named("cpu");
     }
 
     @AfterAll

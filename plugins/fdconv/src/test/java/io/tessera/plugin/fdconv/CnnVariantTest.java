@@ -12,6 +12,7 @@ import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
+import io.tessera.testkit.TestBackends;
 import io.tessera.training.models.ReferenceCnn;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ class CnnVariantTest {
 
     @BeforeAll
     static void backend() {
-        be = TestBackends.cpu();
+        be = TestBackends.named("cpu");
     }
 
     @AfterAll

@@ -13,6 +13,7 @@ import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
+import io.tessera.testkit.TestBackends;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class CondConv2dTest {
 
     @BeforeAll
     static void backend() {
-        be = TestBackends.cpu();
+        be = TestBackends.named("cpu");
     }
 
     @AfterAll

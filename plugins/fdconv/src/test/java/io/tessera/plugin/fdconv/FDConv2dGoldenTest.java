@@ -8,6 +8,7 @@ import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
+import io.tessera.testkit.TestBackends;
 import io.tessera.testkit.golden.Tolerance;
 import java.util.HashMap;
 import java.util.List;
@@ -28,7 +29,7 @@ class FDConv2dGoldenTest {
 
     @BeforeAll
     static void backend() {
-        be = TestBackends.cpu();
+        be = TestBackends.named("cpu");
     }
 
     @AfterAll

@@ -12,6 +12,7 @@ import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
+import io.tessera.testkit.TestBackends;
 import io.tessera.testkit.golden.Tolerance;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ class FDConv2dPropertyTest {
 
     @BeforeAll
     static void backend() {
-        be = TestBackends.cpu();
+        be = TestBackends.named("cpu");
     }
 
     @AfterAll

@@ -9,6 +9,7 @@ import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
+import io.tessera.testkit.TestBackends;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +26,7 @@ class SearchSpaceAndModelTest {
 
     @BeforeAll
     static void open() {
-        be = CpuBackend.create();
+        be = TestBackends.named("cpu");
     }
 
     @AfterAll

@@ -6,6 +6,7 @@ import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
+import io.tessera.testkit.TestBackends;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ public final class WpcaProxyBenchmark {
             lines.add(a.name());
         }
         Files.write(file, lines);
-        try (TensorBackend be = CpuBackend.create(); TensorScope s = Tensors.scope()) {
+        try (TensorBackend be = TestBackends.named("cpu"); TensorScope s = Tensors.scope()) {
             Tensor x = new Generator(5).uniform(be, Shape.of(batch, 1, 28, 28), 0, 1);
             double sum = 0;
             for (int i = 0; i < warmup; i++) {
