@@ -702,8 +702,13 @@ final class DefaultTesseraHost implements TesseraHost {
 
     @Override
     public PluginView restart(String id) {
-        stop(id);
-        return start(id);
+        lock.lock(); // reentrant: no other pass runs between the stop and the start
+        try {
+            stop(id);
+            return start(id);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

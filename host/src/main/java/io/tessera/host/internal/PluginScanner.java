@@ -115,25 +115,29 @@ final class PluginScanner {
             Fingerprinted known = cache.get(jar);
             if (known == null || !known.status().equals(status)) {
                 known = new Fingerprinted(status, contentKey(jar, status));
+                if (!status(jar).equals(status)) {
+                    // changed while it was hashed: reported as it is, not cached, so the next scan hashes it again
+                    sb.append(jar.getFileName()).append(':').append(known.fingerprint()).append(';');
+                    continue;
+                }
             }
-            // a jar that changed while it was hashed is not cached, so the next scan hashes it again
-            if (status(jar).equals(status)) {
-                seen.put(jar, known);
-            }
+            seen.put(jar, known);
             sb.append(jar.getFileName()).append(':').append(known.fingerprint()).append(';');
         }
         return sb.toString();
     }
 
+    /** One stat of the jar: through the "unix" view where there is one, so the change time comes with it. */
     private static Status status(Path jar) throws IOException {
-        BasicFileAttributes a = Files.readAttributes(jar, BasicFileAttributes.class);
-        Object changed;
         try {
-            changed = Files.getAttribute(jar, "unix:ctime");
+            Map<String, Object> a = Files.readAttributes(jar, "unix:size,lastModifiedTime,fileKey,ctime");
+            return new Status((Long) a.get("size"), (FileTime) a.get("lastModifiedTime"), a.get("fileKey"),
+                    a.get("ctime"));
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            changed = null; // no "unix" view (e.g. Windows): size, time and file key must do
+            // no "unix" view (e.g. Windows): size, time and file key must do
+            BasicFileAttributes a = Files.readAttributes(jar, BasicFileAttributes.class);
+            return new Status(a.size(), a.lastModifiedTime(), a.fileKey(), null);
         }
-        return new Status(a.size(), a.lastModifiedTime(), a.fileKey(), changed);
     }
 
     private static String contentKey(Path jar, Status status) throws IOException {
