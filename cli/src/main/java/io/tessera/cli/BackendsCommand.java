@@ -61,7 +61,7 @@ final class BackendsCommand implements Callable<Integer> {
         BackendSelection selection;
         Optional<BackendSelection.Choice> choice;
         BackendSelectionException failure = null;
-        try (TesseraHost host = PluginDirectoryOptions.host(directories)) {
+        try (TesseraHost host = PluginDirectoryOptions.host(directories, environment)) {
             host.start();
             // Availability is asked while the plugins that contribute providers are still active.
             selection = BackendSelection.discover(host);
@@ -78,6 +78,9 @@ final class BackendsCommand implements Callable<Integer> {
         }
 
         PrintWriter out = spec.commandLine().getOut();
+        for (String warning : selection.warnings()) {
+            spec.commandLine().getErr().println("tessera backends: warning: " + warning);
+        }
         if (json) {
             JsonOutput.print(out, toJson(selection.candidates()));
         } else {

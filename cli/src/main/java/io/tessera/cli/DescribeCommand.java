@@ -46,7 +46,7 @@ final class DescribeCommand implements Callable<Integer> {
     public Integer call() {
         Optional<StepInfo> step;
         List<String> names;
-        try (TesseraHost host = PluginDirectoryOptions.host(pluginDirectories.directories(spec, environment))) {
+        try (TesseraHost host = PluginDirectoryOptions.host(pluginDirectories.directories(spec, environment), environment)) {
             host.start();
             step = Pipelines.of(host).step(name);
             names = Pipelines.of(host).steps().stream().map(StepInfo::name).toList();

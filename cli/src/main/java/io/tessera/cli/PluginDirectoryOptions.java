@@ -1,5 +1,6 @@
 package io.tessera.cli;
 
+import io.tessera.host.PluginLock;
 import io.tessera.host.Tessera;
 import io.tessera.host.TesseraHost;
 import io.tessera.pipelines.Pipelines;
@@ -76,9 +77,14 @@ final class PluginDirectoryOptions {
         return absolute;
     }
 
-    /** A host over the boot layer and {@code pluginDirectories}, not yet started. */
-    static TesseraHost host(List<Path> pluginDirectories) {
+    /**
+     * A host over the boot layer and {@code pluginDirectories}, not yet started; with the plugin lock named by
+     * {@code TESSERA_PLUGIN_LOCK} in the command's environment, if set (docs/security.md).
+     */
+    static TesseraHost host(List<Path> pluginDirectories, CliEnvironment environment) {
         var builder = Tessera.builder();
+        String lock = environment.environment().get(PluginLock.ENVIRONMENT_VARIABLE);
+        builder.pluginLock(lock == null || lock.isBlank() ? null : Path.of(lock.strip()));
         for (Path directory : pluginDirectories) {
             builder.pluginDirectory(directory);
         }

@@ -58,7 +58,7 @@ final class PluginsCommand implements Callable<Integer> {
         List<Path> directories = pluginDirectories.directories(spec, environment);
         List<PluginView> plugins;
         List<Problem> unattached;
-        try (TesseraHost host = PluginDirectoryOptions.host(directories)) {
+        try (TesseraHost host = PluginDirectoryOptions.host(directories, environment)) {
             host.start();
             plugins = List.copyOf(host.plugins());
             unattached = problemsOutsidePlugins(plugins, host.report().problems());

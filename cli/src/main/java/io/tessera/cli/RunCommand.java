@@ -87,7 +87,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<Path> directories = pluginDirectories.directories(spec, environment, file);
         ProgressPrinter printer = new ProgressPrinter(stdout, mode(), terminalWidth());
-        try (TesseraHost host = PluginDirectoryOptions.host(directories)) {
+        try (TesseraHost host = PluginDirectoryOptions.host(directories, environment)) {
             host.start();
             RunOptions.Builder options = RunOptions.builder().outputRoot(out).parallelism(Math.max(1, parallel))
                     .environment(environment.environment()).listener(printer);

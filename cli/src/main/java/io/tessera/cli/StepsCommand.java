@@ -42,7 +42,7 @@ final class StepsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<StepInfo> steps;
-        try (TesseraHost host = PluginDirectoryOptions.host(pluginDirectories.directories(spec, environment))) {
+        try (TesseraHost host = PluginDirectoryOptions.host(pluginDirectories.directories(spec, environment), environment)) {
             host.start();
             steps = Pipelines.of(host).steps();
         }

@@ -25,12 +25,35 @@ public final class TesseraCli implements Callable<Integer> {
     private TesseraCli() {
     }
 
-    /** Runs the command line and exits the JVM with its exit code. */
+    /**
+     * Runs the command line and exits the JVM with its exit code. Shutdown hooks get a bounded time to finish
+     * ({@link ExitGuard}).
+     */
     public static void main(String[] args) {
+        ExitGuard.install(System.err);
+        ExitGuard.exit(runWithStandardStreams(CliEnvironment.ofProcess(), args));
+    }
+
+    /**
+     * Runs the command line on the process's standard streams. What the commands print goes to the real stdout,
+     * captured here; while they run, {@code System.out} is the process's stderr, so that whatever plugin code prints
+     * (a {@code System.out.println} in a plugin's start hook) cannot corrupt the command's output, such as
+     * {@code --json}. The streams are restored afterwards.
+     */
+    static int runWithStandardStreams(CliEnvironment environment, String... args) {
         Charset charset = Charset.defaultCharset();
-        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, charset), true);
-        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, charset), true);
-        System.exit(execute(CliEnvironment.ofProcess(), out, err, args));
+        java.io.PrintStream stdout = System.out;
+        java.io.PrintStream stderr = System.err;
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(stdout, charset), true);
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(stderr, charset), true);
+        System.setOut(stderr);
+        try {
+            return execute(environment, out, err, args);
+        } finally {
+            out.flush();
+            err.flush();
+            System.setOut(stdout);
+        }
     }
 
     /** Runs {@code args} in-process, printing to {@code out} and {@code err}; returns the exit code. */
@@ -61,7 +84,9 @@ public final class TesseraCli implements Callable<Integer> {
     /** The command tree with its subcommands, exception handling and exit codes. */
     static CommandLine commandLine(CliEnvironment environment) {
         CommandLine commandLine = new CommandLine(new TesseraCli());
-        commandLine.addSubcommand(new PluginsCommand(environment));
+        CommandLine plugins = new CommandLine(new PluginsCommand(environment));
+        plugins.addSubcommand(new PluginsLockCommand(environment));
+        commandLine.addSubcommand(plugins);
         commandLine.addSubcommand(new BackendsCommand(environment));
         commandLine.addSubcommand(new VersionCommand());
         commandLine.addSubcommand(new RunCommand(environment));

@@ -53,7 +53,7 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ValidationReport report;
-        try (TesseraHost host = PluginDirectoryOptions.host(pluginDirectories.directories(spec, environment, file))) {
+        try (TesseraHost host = PluginDirectoryOptions.host(pluginDirectories.directories(spec, environment, file), environment)) {
             host.start();
             report = Pipelines.of(host).validate(file, overrides);
         }

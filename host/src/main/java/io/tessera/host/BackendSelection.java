@@ -40,11 +40,60 @@ public final class BackendSelection {
             .thenComparing(e -> e.candidate().origin());
 
     private final List<Entry> entries;
+    private final List<String> warnings;
 
-    private BackendSelection(List<Entry> entries) {
+    private BackendSelection(List<Entry> discovered) {
+        List<String> found = new ArrayList<>();
+        List<Entry> entries = refuseDuplicateNames(discovered, found);
         List<Entry> sorted = new ArrayList<>(entries);
         sorted.sort(SELECTION_ORDER);
         this.entries = List.copyOf(sorted);
+        this.warnings = List.copyOf(found);
+    }
+
+    /**
+     * A backend name names one backend: of several providers with the same name (ignoring case), the one of the
+     * application (module path or class path) is kept over a plugin's, otherwise the first found; every other one is
+     * listed as unavailable with the reason, and a warning names both. So a plugin cannot take over {@code cpu} by
+     * announcing a higher priority (docs/security.md).
+     */
+    private static List<Entry> refuseDuplicateNames(List<Entry> discovered, List<String> warnings) {
+        java.util.Map<String, Entry> keeper = new java.util.LinkedHashMap<>();
+        for (Entry e : discovered) {
+            if (e.provider() == null) {
+                continue;
+            }
+            String key = e.candidate().name().toLowerCase(Locale.ROOT);
+            Entry k = keeper.get(key);
+            if (k == null || (fromPlugin(k) && !fromPlugin(e))) {
+                keeper.put(key, e);
+            }
+        }
+        List<Entry> result = new ArrayList<>(discovered.size());
+        for (Entry e : discovered) {
+            Entry k = e.provider() == null ? null : keeper.get(e.candidate().name().toLowerCase(Locale.ROOT));
+            if (k == null || k == e) {
+                result.add(e);
+                continue;
+            }
+            BackendCandidate c = e.candidate();
+            warnings.add("two tensor backends are named '" + c.name() + "': " + k.candidate().origin() + " and "
+                    + c.origin() + "; the one of " + k.candidate().origin() + " is used and the one of " + c.origin()
+                    + " is refused (rename it)");
+            result.add(new Entry(new BackendCandidate(c.name(), c.priority(), false, "refused: the name '" + c.name()
+                    + "' is already taken by the backend of " + k.candidate().origin() + "; give this backend a name "
+                    + "of its own", c.capabilities(), c.origin()), null));
+        }
+        return result;
+    }
+
+    private static boolean fromPlugin(Entry e) {
+        return e.candidate().origin().startsWith("plugin ");
+    }
+
+    /** Warnings about the providers found, e.g. two backends with one name (the second refused); may be empty. */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /**

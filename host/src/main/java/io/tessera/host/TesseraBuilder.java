@@ -29,6 +29,22 @@ public interface TesseraBuilder {
     TesseraBuilder stopTimeout(Duration timeout);
 
     /**
+     * How long one call of a plugin's listener (plugin events, service registry) may run; default 5 s. A listener
+     * that throws is reported on its plugin; one that overruns is abandoned on its thread, reported and never called
+     * again, so one bad listener cannot hang or break the host (docs/security.md).
+     */
+    TesseraBuilder callbackTimeout(Duration timeout);
+
+    /**
+     * Loads only the folder plugin jars listed in this lock file (id, version and SHA-256 of each jar; format and
+     * {@code tessera plugins lock} in {@link PluginLock}). Any other jar is refused with one ERROR that says how to
+     * update the lock; a lock file that is missing or malformed refuses every folder plugin. Plugins of the boot layer
+     * (module path) are not checked: they are the application's own. Without this call the host takes the file named
+     * by the environment variable {@value PluginLock#ENVIRONMENT_VARIABLE}, if set; {@code null} turns checking off.
+     */
+    TesseraBuilder pluginLock(Path lockFile);
+
+    /**
      * How long a changed file in a watched folder must stay unchanged (size, modification time, readable zip) before
      * it is loaded, so that copies in progress are not loaded half-written; default 500 ms.
      */

@@ -90,6 +90,7 @@ public final class PluginJarBuilder {
     private boolean moduleInfo = true;
     private boolean pluginManifest = true;
     private boolean legacyManifest;
+    private boolean requiresApi = true;
 
     private PluginJarBuilder(String id) {
         this.id = Objects.requireNonNull(id, "id");
@@ -218,6 +219,16 @@ public final class PluginJarBuilder {
         return this;
     }
 
+    /**
+     * Leaves {@code requires io.tessera.api} out of module-info, for a jar that impersonates a module the API itself
+     * reads or is ({@code plugin("io.tessera.api")}, {@code plugin("jakarta.inject")}): a hostile jar the host must
+     * refuse. Its sources can then use no API type.
+     */
+    public PluginJarBuilder withoutApiRequires() {
+        this.requiresApi = false;
+        return this;
+    }
+
     /** Builds a plain library jar: no Tessera manifest entries at all. */
     public PluginJarBuilder withoutPluginManifest() {
         this.pluginManifest = false;
@@ -257,7 +268,9 @@ public final class PluginJarBuilder {
     /** The module-info source this builder generates. */
     public String moduleInfoSource() {
         StringBuilder sb = new StringBuilder("module ").append(moduleName).append(" {\n");
-        sb.append("    requires io.tessera.api;\n");
+        if (requiresApi) {
+            sb.append("    requires io.tessera.api;\n");
+        }
         for (String r : moduleRequires) {
             sb.append("    requires ").append(r).append(";\n");
         }

@@ -43,7 +43,8 @@ final class DefaultPluginContext implements PluginContext {
 
     @Override
     public Subscription onPluginEvent(PluginListener listener) {
-        return services.own(events.subscribe(listener));
+        java.util.Objects.requireNonNull(listener, "listener");
+        return services.own(events.subscribe(descriptor.id(), listener, services.guard()));
     }
 
     OwnedServiceRegistry ownedServices() {

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The host's service registry. Entries and listeners are keyed by the service {@link Class}; a key disappears with its
  * last entry and listener, so the registry never keeps a class of an unloaded plugin reachable. Listeners are called
- * outside the lock, in the thread that made the change.
+ * outside the lock, in the thread that made the change; a plugin's listeners are wrapped by its
+ * {@link OwnedServiceRegistry}, which runs each call under the plugin's callback timeout on a thread of its own.
  */
 final class DefaultServiceRegistry implements ServiceRegistry {
 
@@ -93,7 +94,8 @@ final class DefaultServiceRegistry implements ServiceRegistry {
         for (ServiceListener<?> l : toNotify) {
             try {
                 cast(l, ref).removed(ref);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                PluginCallbacks.rethrowIfFatal(e);
                 logListenerFailure(e);
             }
         }
@@ -111,7 +113,8 @@ final class DefaultServiceRegistry implements ServiceRegistry {
         for (ServiceReference<T> ref : existing) {
             try {
                 listener.added(ref);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                PluginCallbacks.rethrowIfFatal(e);
                 logListenerFailure(e);
             }
         }
@@ -142,7 +145,8 @@ final class DefaultServiceRegistry implements ServiceRegistry {
         for (ServiceListener<?> l : toNotify) {
             try {
                 cast(l, ref).added(ref);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                PluginCallbacks.rethrowIfFatal(e);
                 logListenerFailure(e);
             }
         }
@@ -153,8 +157,9 @@ final class DefaultServiceRegistry implements ServiceRegistry {
         return (ServiceListener<T>) listener;
     }
 
-    private static void logListenerFailure(RuntimeException e) {
+    private static void logListenerFailure(Throwable e) {
         System.getLogger(DefaultServiceRegistry.class.getName())
-                .log(System.Logger.Level.WARNING, "a service listener threw; the change was applied anyway", e);
+                .log(System.Logger.Level.WARNING, "a service listener threw; the change was applied anyway: "
+                        + PluginActivator.describe(e));
     }
 }

@@ -21,6 +21,9 @@ public final class DefaultTesseraBuilder implements TesseraBuilder {
     private Duration startTimeout = Duration.ofSeconds(10);
     private Duration stopTimeout = Duration.ofSeconds(10);
     private Duration settleTime = Duration.ofMillis(500);
+    private Duration callbackTimeout = Duration.ofSeconds(5);
+    private Path pluginLock;
+    private boolean pluginLockSet;
 
     @Override
     public TesseraBuilder pluginDirectory(Path directory) {
@@ -53,6 +56,19 @@ public final class DefaultTesseraBuilder implements TesseraBuilder {
     }
 
     @Override
+    public TesseraBuilder callbackTimeout(Duration timeout) {
+        this.callbackTimeout = positive(timeout, "callbackTimeout");
+        return this;
+    }
+
+    @Override
+    public TesseraBuilder pluginLock(Path lockFile) {
+        this.pluginLock = lockFile == null ? null : lockFile.toAbsolutePath().normalize();
+        this.pluginLockSet = true;
+        return this;
+    }
+
+    @Override
     public TesseraBuilder settleTime(Duration quietPeriod) {
         Objects.requireNonNull(quietPeriod, "settleTime");
         if (quietPeriod.isNegative()) {
@@ -80,8 +96,15 @@ public final class DefaultTesseraBuilder implements TesseraBuilder {
 
     @Override
     public TesseraHost build() {
+        Path lock = pluginLock;
+        if (!pluginLockSet) {
+            String fromEnvironment = System.getenv(io.tessera.host.PluginLock.ENVIRONMENT_VARIABLE);
+            if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+                lock = Path.of(fromEnvironment.strip()).toAbsolutePath().normalize();
+            }
+        }
         return new DefaultTesseraHost(new HostConfig(directories, bootPlugins, watch, startTimeout, stopTimeout,
-                settleTime, modules, listeners));
+                settleTime, modules, listeners, callbackTimeout, lock));
     }
 
     private static Duration positive(Duration d, String name) {

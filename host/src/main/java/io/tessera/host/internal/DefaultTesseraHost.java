@@ -99,8 +99,16 @@ final class DefaultTesseraHost implements TesseraHost {
     private record ReadEntry(String fingerprint, PluginReader.Result result) {
     }
 
+    /** Runs plugins' listeners under the callback timeout; problems go to the plugin's record. */
+    private final PluginCallbacks callbacks;
+    /** Problems found while closing (threads a plugin left running), kept for {@link #report()} after close. */
+    private volatile List<Problem> closeProblems = List.of();
+    /** Names the plugin that calls System.exit while this host runs; removed at close. */
+    private Thread exitWatch;
+
     DefaultTesseraHost(HostConfig config) {
         this.config = config;
+        this.callbacks = new PluginCallbacks(config.callbackTimeout(), this::callbackProblem);
         for (PluginListener l : config.listeners()) {
             events.subscribe(l);
         }
@@ -122,7 +130,8 @@ final class DefaultTesseraHost implements TesseraHost {
             Injector hostInjector = config.modules().isEmpty() ? null : GuiceWiring.hostInjector(config.modules());
             apiLayer = PluginDescriptor.class.getModule().getLayer();
             layerFactory = apiLayer == null ? null : new LayerFactory(apiLayer);
-            activator = new PluginActivator(hostInjector, registry, events);
+            activator = new PluginActivator(hostInjector, registry, events, callbacks);
+            exitWatch = ExitWatch.install(this::pluginOfModule);
             if (config.bootPlugins()) {
                 startBootPlugins();
             }
@@ -203,9 +212,32 @@ final class DefaultTesseraHost implements TesseraHost {
         };
     }
 
+    /** A problem of a plugin's listener, attached to the plugin's current record. */
+    private void callbackProblem(String pluginId, Problem problem) {
+        PluginRecord r = find(pluginId);
+        if (r != null) {
+            r.addLifecycleProblem(new Problem(problem.severity(), r.id, r.source, problem.message(), problem.hint()));
+        }
+    }
+
+    /** How messages name the plugin that holds the named module ({@code null} if no plugin of this host does). */
+    private String pluginOfModule(String moduleName) {
+        for (PluginRecord r : records) {
+            if (r.id.equals(moduleName)) {
+                return r.label();
+            }
+            PluginLayer l = r.layer;
+            if (l != null && l.layer().findModule(moduleName).isPresent()
+                    && l.layer().findModule(moduleName).get().getLayer() == l.layer()) {
+                return r.label();
+            }
+        }
+        return null;
+    }
+
     @Override
     public ResolutionReport report() {
-        List<Problem> all = new ArrayList<>();
+        List<Problem> all = new ArrayList<>(closeProblems);
         for (PluginRecord r : records) {
             all.addAll(r.problems());
         }
@@ -241,12 +273,20 @@ final class DefaultTesseraHost implements TesseraHost {
         lock.lock();
         try {
             List<PluginRecord> all = new ArrayList<>(records);
+            List<Problem> left = new ArrayList<>();
             for (int i = all.size() - 1; i >= 0; i--) {
-                stopRecord(all.get(i));
+                left.addAll(stopRecord(all.get(i)));
             }
             for (int i = all.size() - 1; i >= 0; i--) {
                 uninstall(all.get(i));
             }
+            for (Problem p : left) {
+                // the records go: the problems stay readable in report(), and the log says why the JVM may not exit
+                System.getLogger(TesseraHost.class.getName()).log(System.Logger.Level.WARNING, p.describe());
+            }
+            closeProblems = List.copyOf(left);
+            ExitWatch.remove(exitWatch);
+            exitWatch = null;
             records = List.of();
             bootRecords.clear();
             applied.clear();
@@ -500,10 +540,12 @@ final class DefaultTesseraHost implements TesseraHost {
         List<PluginCandidate> candidates = new ArrayList<>();
         List<PluginReader.Unreadable> unreadables = new ArrayList<>();
         Map<Path, ReadEntry> cache = new HashMap<>();
+        LockState lock = lockState();
         for (PluginSource s : applied.values()) {
             ReadEntry e = readCache.get(s.path());
-            if (e == null || !e.fingerprint().equals(s.fingerprint())) {
-                e = new ReadEntry(s.fingerprint(), PluginReader.read(s));
+            String key = s.fingerprint() + lock.stamp();
+            if (e == null || !e.fingerprint().equals(key)) {
+                e = new ReadEntry(key, read(s, lock));
             }
             cache.put(s.path(), e);
             if (e.result() instanceof PluginReader.Readable r) {
@@ -622,6 +664,93 @@ final class DefaultTesseraHost implements TesseraHost {
         for (PluginRecord r : fresh) {
             startIfReady(r);
         }
+    }
+
+    /**
+     * The plugin lock as of now: the lock (or why it cannot be used) and a stamp that changes with the file, so that
+     * cached reads are redone when the lock changes. No lock configured: stamp "" and nothing is checked.
+     */
+    private record LockState(io.tessera.host.PluginLock lock, String error, String stamp) {
+    }
+
+    private LockState lockState() {
+        Path file = config.pluginLock();
+        if (file == null) {
+            return new LockState(null, null, "");
+        }
+        String stamp;
+        try {
+            stamp = "|lock:" + Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            return new LockState(null, "the plugin lock " + file + " cannot be read ("
+                    + PluginReader.rootMessage(e) + ")", "|lock:missing");
+        }
+        try {
+            return new LockState(io.tessera.host.PluginLock.read(file), null, stamp);
+        } catch (IOException | IllegalArgumentException e) {
+            return new LockState(null, "the plugin lock " + file + " cannot be used: " + PluginReader.rootMessage(e),
+                    stamp);
+        }
+    }
+
+    /** Reads a folder plugin, refusing it first if a plugin lock is configured and does not list its jars. */
+    private PluginReader.Result read(PluginSource s, LockState lock) {
+        if (config.pluginLock() == null) {
+            return PluginReader.read(s);
+        }
+        String name = s.path().getFileName().toString();
+        String where = s.path().toString();
+        String update = "if you trust it, update the lock: tessera plugins lock --plugins-dir "
+                + s.path().getParent() + " --output " + config.pluginLock() + " (or set " + io.tessera.host.PluginLock
+                .ENVIRONMENT_VARIABLE + " to another lock)";
+        if (lock.lock() == null) {
+            return new PluginReader.Unreadable(s, name, "?", List.of(new Problem(Severity.ERROR, name, where,
+                    where + " was not loaded: " + lock.error() + ", and only plugins listed in it are trusted",
+                    "write the lock with: tessera plugins lock --plugins-dir " + s.path().getParent() + " --output "
+                            + config.pluginLock())));
+        }
+        // hashed and checked before the jar is opened as a zip: an untrusted jar's bytes are not parsed at all
+        Map<Path, List<io.tessera.host.PluginLock.Entry>> trusted = new LinkedHashMap<>();
+        List<String> untrusted = new ArrayList<>();
+        for (Path jar : s.jars()) {
+            String sha;
+            try {
+                sha = LockFiles.sha256(jar);
+            } catch (IOException e) {
+                return new PluginReader.Unreadable(s, name, "?", List.of(new Problem(Severity.ERROR, name, where,
+                        jar + " cannot be read to check it against the plugin lock (" + PluginReader.rootMessage(e)
+                                + ")", "copy the jar again")));
+            }
+            List<io.tessera.host.PluginLock.Entry> entries = lock.lock().entriesFor(sha);
+            if (entries.isEmpty()) {
+                untrusted.add(s.path().getParent().relativize(jar) + " (sha256:" + sha + ")");
+            }
+            trusted.put(jar, entries);
+        }
+        if (!untrusted.isEmpty()) {
+            return new PluginReader.Unreadable(s, name, "?", List.of(new Problem(Severity.ERROR, name, where,
+                    where + " was not loaded: " + String.join(", ", untrusted) + (untrusted.size() == 1 ? " is" : " are")
+                            + " not in the plugin lock " + config.pluginLock(), update)));
+        }
+        PluginReader.Result result = PluginReader.read(s);
+        if (result instanceof PluginReader.Readable r) {
+            String id = r.candidate().id();
+            String version = r.candidate().descriptor().version().toString();
+            for (Map.Entry<Path, List<io.tessera.host.PluginLock.Entry>> e : trusted.entrySet()) {
+                boolean listed = false;
+                for (io.tessera.host.PluginLock.Entry entry : e.getValue()) {
+                    listed |= entry.id().equals(id) && entry.version().equals(version);
+                }
+                if (!listed) {
+                    io.tessera.host.PluginLock.Entry first = e.getValue().get(0);
+                    return new PluginReader.Unreadable(s, id, version, List.of(new Problem(Severity.ERROR, id, where,
+                            r.candidate().label() + " was not loaded: the plugin lock " + config.pluginLock()
+                                    + " lists " + e.getKey().getFileName() + " as " + first.id() + " "
+                                    + first.version() + ", not as " + id + " " + version, update)));
+                }
+            }
+        }
+        return result;
     }
 
     private PluginRecord newRecord(PluginCandidate c) {
@@ -838,9 +967,10 @@ final class DefaultTesseraHost implements TesseraHost {
         }
     }
 
-    private void stopRecord(PluginRecord r) {
+    /** Stops a plugin; returns the problems about threads it left running (also added to its record). */
+    private List<Problem> stopRecord(PluginRecord r) {
         if (r.state != PluginState.ACTIVE || r.activation == null) {
-            return;
+            return List.of();
         }
         transition(r, PluginState.STOPPING, null);
         PluginActivator.Activation a = r.activation;
@@ -851,13 +981,17 @@ final class DefaultTesseraHost implements TesseraHost {
                 r.addLifecycleProblem(new Problem(Severity.WARNING, r.id, r.source, failure,
                         "make Plugin.stop release its resources without throwing"));
             }
+            List<Problem> lingering = PluginThreads.lingering(r.id, r.source, r.label(), r.module(), r.isBoot());
+            lingering.forEach(r::addLifecycleProblem);
             transition(r, PluginState.RESOLVED, null);
+            return lingering;
         } catch (TimeoutException e) {
             String message = r.label() + " did not finish stopping within "
                     + PluginActivator.human(config.stopTimeout()) + "; it was abandoned";
             r.addLifecycleProblem(new Problem(Severity.ERROR, r.id, r.source, message,
                     "make Plugin.stop return promptly; its layer cannot be unloaded while its thread runs"));
             transition(r, PluginState.FAILED, message);
+            return List.of();
         }
     }
 

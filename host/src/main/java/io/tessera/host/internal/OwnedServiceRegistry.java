@@ -15,12 +15,22 @@ final class OwnedServiceRegistry implements ServiceRegistry {
 
     private final DefaultServiceRegistry registry;
     private final String owner;
+    private final PluginCallbacks guard;
     private final List<Subscription> owned = new ArrayList<>();
     private boolean closed;
 
-    OwnedServiceRegistry(DefaultServiceRegistry registry, String owner) {
+    OwnedServiceRegistry(DefaultServiceRegistry registry, String owner, PluginCallbacks guard) {
         this.registry = registry;
         this.owner = owner;
+        this.guard = guard;
+    }
+
+    PluginCallbacks guard() {
+        return guard;
+    }
+
+    String owner() {
+        return owner;
     }
 
     @Override
@@ -40,7 +50,63 @@ final class OwnedServiceRegistry implements ServiceRegistry {
 
     @Override
     public <T> Subscription addListener(Class<T> type, ServiceListener<T> listener) {
-        return own(registry.addListener(type, listener));
+        java.util.Objects.requireNonNull(listener, "listener");
+        // owned before the registry first calls it: a start that times out inside that first call still withdraws it
+        GuardedListener<T> guarded = new GuardedListener<>(listener);
+        own(guarded::disable);
+        Subscription registration = registry.addListener(type, guarded);
+        guarded.registration = registration;
+        if (guarded.disabled) {
+            registration.close();
+        }
+        return own(registration);
+    }
+
+    /**
+     * A plugin's service listener as the registry sees it: every call goes through the plugin's callback guard; once
+     * disabled (its plugin stopped, or a call timed out) it ignores calls and leaves the registry.
+     */
+    private final class GuardedListener<T> implements ServiceListener<T> {
+        private final ServiceListener<T> listener;
+        private volatile boolean disabled;
+        private volatile boolean reported;
+        private volatile Subscription registration;
+
+        GuardedListener(ServiceListener<T> listener) {
+            this.listener = listener;
+        }
+
+        void disable() {
+            disabled = true;
+            Subscription r = registration;
+            if (r != null) {
+                r.close();
+            }
+        }
+
+        @Override
+        public void added(ServiceReference<T> reference) {
+            call("added", () -> listener.added(reference));
+        }
+
+        @Override
+        public void removed(ServiceReference<T> reference) {
+            call("removed", () -> listener.removed(reference));
+        }
+
+        private void call(String method, Runnable r) {
+            if (disabled) {
+                return;
+            }
+            PluginCallbacks.Outcome outcome = guard.call(owner, "its service listener "
+                    + listener.getClass().getName() + " (" + method + ")", listener.getClass().getClassLoader(),
+                    !reported, r);
+            if (outcome == PluginCallbacks.Outcome.THREW) {
+                reported = true;
+            } else if (outcome == PluginCallbacks.Outcome.TIMED_OUT) {
+                disable();
+            }
+        }
     }
 
     @Override

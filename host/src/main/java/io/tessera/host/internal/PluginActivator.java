@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -68,12 +69,15 @@ final class PluginActivator {
     private final Injector hostInjector;
     private final DefaultServiceRegistry registry;
     private final PluginEvents events;
+    private final PluginCallbacks callbacks;
     private final HookRunner runner = new HookRunner();
 
-    PluginActivator(Injector hostInjector, DefaultServiceRegistry registry, PluginEvents events) {
+    PluginActivator(Injector hostInjector, DefaultServiceRegistry registry, PluginEvents events,
+                    PluginCallbacks callbacks) {
         this.hostInjector = hostInjector;
         this.registry = registry;
         this.events = events;
+        this.callbacks = callbacks;
     }
 
     /**
@@ -86,21 +90,25 @@ final class PluginActivator {
      */
     Activation start(String label, PluginDescriptor descriptor, ModuleLayer layer, Module module, PluginLayer access,
                      Duration timeout) throws StartFailure {
-        OwnedServiceRegistry owned = new OwnedServiceRegistry(registry, descriptor.id());
+        OwnedServiceRegistry owned = new OwnedServiceRegistry(registry, descriptor.id(), callbacks);
         DefaultPluginContext context = new DefaultPluginContext(descriptor, owned, events);
+        // what the plugin's code is doing, so that a timeout can say where it hung
+        java.util.concurrent.atomic.AtomicReference<String> doing = new java.util.concurrent.atomic.AtomicReference<>(
+                "instantiating its classes");
         Activation activation;
         try {
             activation = runner.run("tessera-start-" + descriptor.id(), module.getClassLoader(), timeout,
                     new java.util.concurrent.Callable<Activation>() {
                         @Override
                         public Activation call() throws Exception {
-                            return instantiateAndStart(label, context, layer, module, access);
+                            return instantiateAndStart(label, context, layer, module, access, doing);
                         }
                     });
         } catch (TimeoutException e) {
             owned.closeAll();
             throw new StartFailure(label + " did not finish starting within " + human(timeout)
-                    + "; it was abandoned", null, true);
+                    + " (it was " + doing.get() + "); it was abandoned and everything it registered was withdrawn",
+                    null, true);
         } catch (ExecutionException e) {
             owned.closeAll();
             Throwable cause = e.getCause();
@@ -189,7 +197,9 @@ final class PluginActivator {
     }
 
     private Activation instantiateAndStart(String label, DefaultPluginContext context, ModuleLayer layer,
-                                           Module module, PluginLayer access) throws Exception {
+                                           Module module, PluginLayer access,
+                                           java.util.concurrent.atomic.AtomicReference<String> doing)
+            throws Exception {
         Map<Class<?>, List<ServiceLoader.Provider<?>>> providers = findProviders(label, layer, module);
         Set<Class<?>> injectable = new LinkedHashSet<>();
         boolean injects = false;
@@ -242,9 +252,55 @@ final class PluginActivator {
             StepConfigAccess.grant(label, (Step<?>) step, module, access);
         }
         for (Plugin hook : hooks) {
+            doing.set("running " + hook.getClass().getName() + ".start");
             hook.start(context);
         }
+        for (Object step : extensions.getOrDefault(Step.class, List.of())) {
+            probeStep(label, (Step<?>) step, doing);
+        }
         return new Activation(context, List.copyOf(hooks), extensions.isEmpty() ? Map.of() : extensions);
+    }
+
+    /**
+     * Asks a step for its metadata once, here, under the start timeout: the pipelines library, {@code tessera steps}
+     * and {@code tessera validate} ask every step of the registry for it on the host's thread, so a step whose
+     * {@code name()} loops or whose {@code outputs()} throws must not get there (docs/security.md). The plugin fails
+     * to start with a problem naming the step and the method.
+     */
+    private static void probeStep(String label, Step<?> step, java.util.concurrent.atomic.AtomicReference<String> doing)
+            throws StartFailure {
+        String type = step.getClass().getName();
+        String method = "name()";
+        try {
+            doing.set("calling name() of its step " + type);
+            String name = step.name();
+            if (name == null || name.isBlank()) {
+                throw new StartFailure(label + ": its step " + type + " has no name (name() returned "
+                        + (name == null ? "null" : "a blank string") + ")", null, false);
+            }
+            method = "description()";
+            doing.set("calling description() of its step " + name);
+            step.description();
+            method = "configType()";
+            doing.set("calling configType() of its step " + name);
+            Objects.requireNonNull(step.configType(), "configType() returned null");
+            method = "defaultConfig()";
+            doing.set("calling defaultConfig() of its step " + name);
+            step.defaultConfig();
+            method = "inputs()";
+            doing.set("calling inputs() of its step " + name);
+            Objects.requireNonNull(step.inputs(), "inputs() returned null");
+            method = "outputs()";
+            doing.set("calling outputs() of its step " + name);
+            Objects.requireNonNull(step.outputs(), "outputs() returned null");
+            doing.set("publishing its extensions");
+        } catch (StartFailure f) {
+            throw f;
+        } catch (Throwable t) {
+            PluginCallbacks.rethrowIfFatal(t);
+            throw new StartFailure(label + ": its step " + type + " failed in " + method + ": " + describe(t), t,
+                    false);
+        }
     }
 
     /** An instance from the provider: its public no-arg constructor or its {@code provider()} factory. */

@@ -44,6 +44,23 @@ record PluginCandidate(PluginDescriptor descriptor, ModuleDescriptor module, Plu
         return source == null;
     }
 
+    /** The jar of the plugin module itself, or {@code null} for a boot plugin (or one found elsewhere). */
+    java.nio.file.Path pluginJar() {
+        if (source == null) {
+            return null;
+        }
+        if (!source.isFolder()) {
+            return source.path();
+        }
+        return finder.find(id()).flatMap(java.lang.module.ModuleReference::location).map(uri -> {
+            try {
+                return java.nio.file.Path.of(uri);
+            } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+                return null;
+            }
+        }).orElse(null);
+    }
+
     /** {@code boot} or the jar/folder path. */
     String sourceText() {
         return source == null ? "boot" : source.path().toString();

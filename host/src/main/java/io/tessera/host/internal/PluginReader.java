@@ -111,6 +111,11 @@ final class PluginReader {
                     + "Tessera-Api and Tessera-Requires), or move this library into the folder of the plugin that "
                     + "uses it");
         }
+        String oversized = oversized(manifest);
+        if (oversized != null) {
+            return unreadable(source, fallbackId, "?", pluginJar + " was refused: " + oversized,
+                    "rebuild the jar with the tessera-maven-plugin");
+        }
         boolean legacy = PluginDescriptor.isLegacy(manifest);
         PluginDescriptor legacyDescriptor = null;
         if (legacy) {
@@ -140,6 +145,12 @@ final class PluginReader {
         } catch (FindException e) {
             return unreadable(source, id, version, label + ": " + pluginJar + " is corrupt or its module-info is "
                     + "invalid: " + rootMessage(e), "rebuild the jar with a valid module-info.java");
+        }
+        if (reserved(module.name())) {
+            return unreadable(source, fallbackId, "?", pluginJar + " declares module " + module.name() + ", a name "
+                    + "reserved for the Java platform, the Tessera framework or a module the runtime uses; the jar "
+                    + "was not loaded (it would shadow the real module for every plugin resolved against it)",
+                    "give the plugin a module name of its own, e.g. com.yourcompany.yourplugin");
         }
         if (module.isAutomatic()) {
             return unreadable(source, id, version, label + ": " + pluginJar + " is not a modular jar (it has no "
@@ -180,7 +191,15 @@ final class PluginReader {
             try {
                 Set<String> names = new java.util.HashSet<>();
                 for (ModuleReference ref : layerFinder.findAll()) {
-                    names.add(ref.descriptor().name());
+                    String name = ref.descriptor().name();
+                    names.add(name);
+                    if (!name.equals(id) && reserved(name)) {
+                        return unreadable(source, id, version, label + ": a library jar in " + where + " ("
+                                + ref.location().map(Object::toString).orElse("?") + ") declares module " + name
+                                + ", a name reserved for the Java platform, the framework or a module the runtime "
+                                + "uses; the plugin was not loaded", "remove that jar from the plugin folder: the "
+                                + "host provides " + name + " to every plugin");
+                    }
                 }
                 if (!names.contains(id)) {
                     return unreadable(source, id, version, label + ": the folder's jars hide the plugin module",
@@ -241,6 +260,110 @@ final class PluginReader {
         }
     }
 
+    /** The largest MANIFEST.MF read (uncompressed); a real plugin manifest is a few hundred bytes. */
+    static final int MANIFEST_LIMIT = 1 << 20;
+    /** The longest value of a single-valued Tessera manifest attribute (id, version, API range). */
+    static final int VALUE_LIMIT = 256;
+    /** The most entries of Tessera-Requires a plugin may list. */
+    static final int REQUIRES_LIMIT = 256;
+    /** The longest Tessera-Requires value. */
+    static final int REQUIRES_CHARS_LIMIT = REQUIRES_LIMIT * 512;
+
+    /** A manifest larger than {@link #MANIFEST_LIMIT}: refused before it is read. */
+    static final class ManifestTooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ManifestTooLarge(String message) {
+            super(message);
+        }
+    }
+
+    /** A value for a message: at most 200 characters, then how long it really is. */
+    static String clip(String value) {
+        if (value == null) {
+            return "null";
+        }
+        return value.length() <= 200 ? value : value.substring(0, 200) + "… (" + value.length() + " chars)";
+    }
+
+    /**
+     * Module names a plugin jar (or a library jar of a plugin folder) may not declare: the platform's ({@code java.*},
+     * {@code jdk.*}), the framework's own modules, and every module the runtime itself reads (its dependencies such as
+     * {@code jakarta.inject} and Guice). A plugin layer defining one of them would shadow the real module for itself
+     * and the plugins resolved against it.
+     */
+    static boolean reserved(String moduleName) {
+        return moduleName.startsWith("java.") || moduleName.startsWith("jdk.") || ReservedNames.NAMES.contains(moduleName);
+    }
+
+    private static final class ReservedNames {
+        static final Set<String> NAMES = compute();
+
+        private static Set<String> compute() {
+            Set<String> names = new java.util.HashSet<>(List.of("io.tessera.api", "io.tessera.host",
+                    "io.tessera.host.guice", "io.tessera.pipelines", "io.tessera.training", "io.tessera.reports",
+                    "io.tessera.cli", "io.tessera.testkit", "io.tessera.testkit.host", "io.tessera.backend.cpu",
+                    "jakarta.inject", "com.google.guice", "org.apiguardian.api"));
+            java.util.ArrayDeque<java.lang.module.ResolvedModule> todo = new java.util.ArrayDeque<>();
+            for (Module m : List.of(PluginReader.class.getModule(), PluginDescriptor.class.getModule())) {
+                ModuleLayer layer = m.getLayer();
+                if (layer != null) {
+                    layer.configuration().findModule(m.getName()).ifPresent(todo::add);
+                }
+            }
+            while (!todo.isEmpty()) {
+                java.lang.module.ResolvedModule r = todo.poll();
+                if (names.add(r.name()) || r.name().equals("io.tessera.host") || r.name().equals("io.tessera.api")) {
+                    for (java.lang.module.ResolvedModule read : r.reads()) {
+                        if (!names.contains(read.name())) {
+                            todo.add(read);
+                        }
+                    }
+                }
+            }
+            return Set.copyOf(names);
+        }
+    }
+
+    /**
+     * Checks the sizes of the Tessera attributes before anything parses them, so that a hostile manifest yields one
+     * short problem: no value longer than {@link #VALUE_LIMIT}, at most {@link #REQUIRES_LIMIT} requirements.
+     *
+     * @return what is wrong, or {@code null}
+     */
+    static String oversized(Manifest manifest) {
+        java.util.jar.Attributes a = manifest.getMainAttributes();
+        for (String name : List.of(PluginDescriptor.ID, PluginDescriptor.VERSION, PluginDescriptor.API_RANGE)) {
+            String v = a.getValue(name);
+            if (v != null && v.length() > VALUE_LIMIT) {
+                return "manifest attribute " + name + " is " + v.length() + " characters long (at most " + VALUE_LIMIT
+                        + "): '" + clip(v) + "'";
+            }
+        }
+        String requires = a.getValue(PluginDescriptor.REQUIRES);
+        if (requires != null) {
+            int entries = 1;
+            boolean quoted = false;
+            for (int i = 0; i < requires.length(); i++) {
+                char c = requires.charAt(i);
+                if (c == '"') {
+                    quoted = !quoted;
+                } else if (c == ',' && !quoted) {
+                    entries++;
+                }
+            }
+            if (entries > REQUIRES_LIMIT) {
+                return "manifest attribute " + PluginDescriptor.REQUIRES + " lists " + entries + " plugins (at most "
+                        + REQUIRES_LIMIT + "): '" + clip(requires) + "'";
+            }
+            if (requires.length() > REQUIRES_CHARS_LIMIT) {
+                return "manifest attribute " + PluginDescriptor.REQUIRES + " is " + requires.length()
+                        + " characters long (at most " + REQUIRES_CHARS_LIMIT + "): '" + clip(requires) + "'";
+            }
+        }
+        return null;
+    }
+
     static Manifest manifestOf(Path jar) throws IOException {
         // no verification and closed at once: reading a descriptor must neither load classes nor keep handles
         try (JarFile jf = new JarFile(jar.toFile(), false)) {
@@ -248,12 +371,37 @@ final class PluginReader {
         }
     }
 
+    /**
+     * The manifest, read with a bound: its uncompressed size is checked against {@link #MANIFEST_LIMIT} before reading
+     * (from the zip's directory) and again while reading (the directory may lie), so a small jar whose manifest
+     * inflates to gigabytes is refused at once. {@code JarFile.getManifest} would read it whole.
+     */
     private static Manifest manifestOf(JarFile jar) throws IOException {
-        Manifest m = jar.getManifest();
-        return m == null ? new Manifest() : m;
+        java.util.zip.ZipEntry entry = jar.getEntry(JarFile.MANIFEST_NAME);
+        if (entry == null) {
+            return new Manifest();
+        }
+        long size = entry.getSize();
+        if (size > MANIFEST_LIMIT) {
+            throw new ManifestTooLarge("its " + JarFile.MANIFEST_NAME + " is " + size + " bytes uncompressed (a plugin "
+                    + "manifest may have at most " + MANIFEST_LIMIT + ")");
+        }
+        byte[] bytes;
+        try (java.io.InputStream in = jar.getInputStream(entry)) {
+            bytes = in.readNBytes(MANIFEST_LIMIT + 1);
+        }
+        if (bytes.length > MANIFEST_LIMIT) {
+            throw new ManifestTooLarge("its " + JarFile.MANIFEST_NAME + " inflates to more than " + MANIFEST_LIMIT
+                    + " bytes (a plugin manifest may have at most that)");
+        }
+        return new Manifest(new java.io.ByteArrayInputStream(bytes));
     }
 
     private static Unreadable corrupt(PluginSource source, String id, Path jar, IOException e) {
+        if (e instanceof ManifestTooLarge) {
+            return unreadable(source, id, "?", jar + " was refused: " + e.getMessage(),
+                    "rebuild the jar with the tessera-maven-plugin; a manifest this large is not a plugin manifest");
+        }
         return new Unreadable(source, id, "?", List.of(new Problem(Severity.ERROR, id, source.path().toString(),
                 jar + " is not a readable jar (" + rootMessage(e) + ")",
                 "rebuild or copy the jar again; an interrupted copy leaves a truncated file")));

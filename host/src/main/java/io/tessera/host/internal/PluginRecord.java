@@ -105,8 +105,28 @@ final class PluginRecord {
         return List.copyOf(all);
     }
 
+    /** The SHA-256 of the plugin jar (hex), computed once; empty for a boot plugin or an unreadable source. */
+    private volatile String sha256;
+
+    String sha256() {
+        String s = sha256;
+        if (s == null) {
+            s = "";
+            if (candidate != null && candidate.source() != null) {
+                java.nio.file.Path jar = candidate.pluginJar();
+                try {
+                    s = jar == null ? "" : candidate.source().sha256Of(jar);
+                } catch (java.io.IOException e) {
+                    s = ""; // gone since it was read: nothing to vouch for
+                }
+            }
+            sha256 = s;
+        }
+        return s;
+    }
+
     PluginView view() {
-        return new PluginView(id, version(), state, source, problems());
+        return new PluginView(id, version(), state, source, problems(), sha256());
     }
 
     @Override

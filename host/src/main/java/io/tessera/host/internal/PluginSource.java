@@ -17,6 +17,20 @@ record PluginSource(Path path, List<Path> jars, String fingerprint) {
         jars = List.copyOf(jars);
     }
 
+    /**
+     * The SHA-256 (hex) of one of its jars: from the fingerprint when the scanner hashed the jar (up to
+     * {@link PluginScanner#DIGEST_LIMIT}), otherwise read now.
+     */
+    String sha256Of(Path jar) throws java.io.IOException {
+        if (!isFolder()) {
+            String prefix = jar.getFileName() + ":sha256=";
+            if (fingerprint.startsWith(prefix) && fingerprint.length() >= prefix.length() + 64) {
+                return fingerprint.substring(prefix.length(), prefix.length() + 64);
+            }
+        }
+        return LockFiles.sha256(jar);
+    }
+
     boolean isFolder() {
         return !(jars.size() == 1 && jars.get(0).equals(path));
     }

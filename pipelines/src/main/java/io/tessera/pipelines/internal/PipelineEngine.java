@@ -149,7 +149,18 @@ final class PipelineEngine {
                 throw new IllegalStateException(backendError == null ? "no tensor backend was selected"
                         : backendError.getMessage(), backendError);
             }
-            backend = backendChoice.provider().create();
+            try {
+                backend = backendChoice.provider().create();
+            } catch (RuntimeException | LinkageError e) {
+                // only runs that select this backend get here: one broken backend never fails the others
+                throw new IllegalStateException("tensor backend '" + backendChoice.candidate().name() + "' ("
+                        + backendChoice.candidate().origin() + ") failed to start: " + e
+                        + "; choose another backend with --backend or " + BackendRequest.ENVIRONMENT_VARIABLE, e);
+            }
+            if (backend == null) {
+                throw new IllegalStateException("tensor backend '" + backendChoice.candidate().name() + "' ("
+                        + backendChoice.candidate().origin() + ") returned no backend from create()");
+            }
         }
         return backend;
     }
