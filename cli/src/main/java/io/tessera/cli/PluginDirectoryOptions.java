@@ -21,6 +21,12 @@ import picocli.CommandLine.ParameterException;
  */
 final class PluginDirectoryOptions {
 
+    /**
+     * The environment variable that sets how long plugin code may run at once (start and stop hooks, listeners), as
+     * {@code 500ms} or {@code 10s}; default: the host's (10 s for hooks, 5 s for listeners).
+     */
+    static final String TIMEOUT_ENV = "TESSERA_PLUGIN_TIMEOUT";
+
     /** The environment variable holding more plugin folders, separated like a path ({@code :} on Unix). */
     static final String ENV = "TESSERA_PLUGINS";
 
@@ -85,9 +91,24 @@ final class PluginDirectoryOptions {
         var builder = Tessera.builder();
         String lock = environment.environment().get(PluginLock.ENVIRONMENT_VARIABLE);
         builder.pluginLock(lock == null || lock.isBlank() ? null : Path.of(lock.strip()));
+        String timeout = environment.environment().get(TIMEOUT_ENV);
+        if (timeout != null && !timeout.isBlank()) {
+            java.time.Duration d = duration(timeout.strip());
+            builder.startTimeout(d).stopTimeout(d).callbackTimeout(d);
+        }
         for (Path directory : pluginDirectories) {
             builder.pluginDirectory(directory);
         }
         return builder.build();
+    }
+
+    private static java.time.Duration duration(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*(ms|s)").matcher(text);
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new IllegalArgumentException(TIMEOUT_ENV + " must be a positive duration such as 500ms or 10s, was '"
+                    + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return m.group(2).equals("ms") ? java.time.Duration.ofMillis(n) : java.time.Duration.ofSeconds(n);
     }
 }
