@@ -90,7 +90,8 @@ final class RunCommand implements Callable<Integer> {
         try (TesseraHost host = PluginDirectoryOptions.host(directories, environment)) {
             host.start();
             RunOptions.Builder options = RunOptions.builder().outputRoot(out).parallelism(Math.max(1, parallel))
-                    .environment(environment.environment()).listener(printer);
+                    .environment(environment.environment()).listener(printer)
+                    .provenance(provenance(host, spec.commandLine().getParseResult().originalArgs()));
             if (backend != null) {
                 options.backend(backend);
             }
@@ -124,6 +125,34 @@ final class RunCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         }
+    }
+
+    /**
+     * What {@code run.json} records of where the run comes from: the Tessera and Java versions, the command line, and
+     * every active plugin with its version, source and jar SHA-256 (empty for plugins of the module path).
+     */
+    static java.util.Map<String, Object> provenance(TesseraHost host, List<String> args) {
+        java.util.Map<String, Object> p = new java.util.LinkedHashMap<>();
+        p.put("tessera", TesseraVersion.host());
+        p.put("api", TesseraVersion.api());
+        p.put("java", System.getProperty("java.runtime.version", "?") + " ("
+                + System.getProperty("java.vendor", "?") + ", " + System.getProperty("os.name", "?") + " "
+                + System.getProperty("os.arch", "?") + ")");
+        p.put("commandLine", new java.util.ArrayList<>(args));
+        List<java.util.Map<String, Object>> plugins = new java.util.ArrayList<>();
+        for (io.tessera.host.PluginView v : host.plugins()) {
+            if (!v.isActive()) {
+                continue;
+            }
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("id", v.id());
+            m.put("version", v.version());
+            m.put("source", v.source());
+            m.put("sha256", v.sha256());
+            plugins.add(m);
+        }
+        p.put("plugins", plugins);
+        return p;
     }
 
     private static void summary(PrintWriter out, RunResult result) {

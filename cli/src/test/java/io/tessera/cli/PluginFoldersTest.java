@@ -68,6 +68,23 @@ class PluginFoldersTest {
         assertThat(validate.exitCode()).as(validate.err()).isZero();
         CliRun run = CliRun.run("run", file.toString(), "--out", dir.resolve("runs").toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
+
+        // run.json records where the run came from: versions, command line, each plugin with its jar's SHA-256
+        Path runDir;
+        try (var runs = Files.list(dir.resolve("runs"))) {
+            runDir = runs.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        var provenance = TesseraCliTest.parse(Files.readString(runDir.resolve("run.json"))).get("provenance");
+        assertThat(provenance.get("java").asText()).startsWith(System.getProperty("java.runtime.version"));
+        assertThat(provenance.get("tessera").asText()).isNotBlank();
+        assertThat(provenance.get("commandLine").toString()).contains("run", file.toString());
+        Path jar;
+        try (var jars = Files.list(dir.resolve("my-plugins"))) {
+            jar = jars.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
+        }
+        var plugin = java.util.stream.StreamSupport.stream(provenance.get("plugins").spliterator(), false)
+                .filter(p -> p.get("source").asText().equals(jar.toString())).findFirst().orElseThrow();
+        assertThat(plugin.get("sha256").asText()).isEqualTo(io.tessera.host.PluginLock.sha256(jar));
     }
 
     @Test

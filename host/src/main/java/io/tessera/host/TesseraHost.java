@@ -36,7 +36,10 @@ public interface TesseraHost extends AutoCloseable {
     /** The plugin with this id, if the host knows one. */
     Optional<PluginView> plugin(String id);
 
-    /** The problems found during discovery, resolution and lifecycle, as of now. */
+    /**
+     * The problems found during discovery, resolution and lifecycle, as of now; after {@link #close()}, the threads
+     * plugins left running.
+     */
     ResolutionReport report();
 
     /** The host's service registry. */
@@ -86,7 +89,15 @@ public interface TesseraHost extends AutoCloseable {
      */
     void uninstall(String id);
 
-    /** Stops every plugin in reverse dependency order, stops watching, and releases the plugin layers. Idempotent. */
+    /**
+     * Stops every plugin in reverse dependency order, stops watching, and releases the plugin layers. Idempotent.
+     *
+     * <p>Closing cannot stop threads a plugin started and did not end in its stop hook: Java has no sound way to stop
+     * a thread. The host looks for them (threads whose class or context class loader is the plugin's) and reports
+     * each as a problem naming the plugin, ERROR for a non-daemon thread, which keeps the JVM from exiting until it
+     * ends or {@code System.exit} is called. Those problems stay in {@link #report()} after close and are logged, so
+     * an application that does not exit says why. See docs/security.md.
+     */
     @Override
     void close();
 }

@@ -24,11 +24,14 @@ import org.apiguardian.api.API;
  * @param keepOutputs  whether to hand the pipeline's {@code outputs:} values to the caller in
  *                     {@link RunResult#outputs()} (then close the result); otherwise every value is closed at the end
  * @param environment  environment variables consulted ({@code TESSERA_BACKEND})
+ * @param provenance   what the caller knows of where the run comes from (Tessera version, Java runtime, command line,
+ *                     every plugin's id, version and jar SHA-256), written as is under {@code provenance} in
+ *                     {@code run.json}; empty to write none. Values are JSON-able: strings, numbers, lists, maps.
  */
 @API(status = API.Status.EXPERIMENTAL, since = "1.0")
 public record RunOptions(Optional<String> backend, Path outputRoot, Optional<Path> resume, List<String> overrides,
                          List<PipelineListener> listeners, int parallelism, BooleanSupplier cancel,
-                         boolean keepOutputs, Map<String, String> environment) {
+                         boolean keepOutputs, Map<String, String> environment, Map<String, Object> provenance) {
 
     public RunOptions {
         Objects.requireNonNull(backend, "backend");
@@ -38,6 +41,7 @@ public record RunOptions(Optional<String> backend, Path outputRoot, Optional<Pat
         listeners = List.copyOf(listeners);
         Objects.requireNonNull(cancel, "cancel");
         environment = Map.copyOf(environment);
+        provenance = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(provenance));
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be >= 1, was " + parallelism);
         }
@@ -58,6 +62,7 @@ public record RunOptions(Optional<String> backend, Path outputRoot, Optional<Pat
         private String backend;
         private Path outputRoot = Path.of("runs");
         private Path resume;
+        private Map<String, Object> provenance = Map.of();
         private final List<String> overrides = new ArrayList<>();
         private final List<PipelineListener> listeners = new ArrayList<>();
         private int parallelism = 2;
@@ -117,6 +122,12 @@ public record RunOptions(Optional<String> backend, Path outputRoot, Optional<Pat
         }
 
         /** The environment variables to consult instead of the process's. */
+        /** Provenance to record in {@code run.json} (see {@link RunOptions#provenance()}). */
+        public Builder provenance(Map<String, Object> provenance) {
+            this.provenance = Objects.requireNonNull(provenance, "provenance");
+            return this;
+        }
+
         public Builder environment(Map<String, String> environment) {
             this.environment = Objects.requireNonNull(environment, "environment");
             return this;
@@ -126,7 +137,7 @@ public record RunOptions(Optional<String> backend, Path outputRoot, Optional<Pat
         public RunOptions build() {
             return new RunOptions(Optional.ofNullable(backend).filter(b -> !b.isBlank()), outputRoot,
                     Optional.ofNullable(resume), overrides, listeners, parallelism, cancel, keepOutputs,
-                    environment);
+                    environment, provenance);
         }
     }
 }

@@ -413,6 +413,9 @@ final class PipelineEngine {
         doc.put("seed", pipeline.seed());
         doc.put("resumed", resumed);
         doc.put("updated", Instant.now().toString());
+        if (!options.provenance().isEmpty()) {
+            doc.put("provenance", options.provenance());
+        }
         if (!failure.isEmpty()) {
             doc.put("failure", failure);
         }
