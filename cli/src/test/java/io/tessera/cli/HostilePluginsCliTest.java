@@ -185,6 +185,57 @@ class HostilePluginsCliTest {
         });
     }
 
+    @Test
+    void aBackendWhoseCreateFailsFailsOnlyTheRunsThatSelectItWithAClearMessage() throws IOException {
+        PluginJarBuilder.plugin("io.acme.evil")
+                .source("io.acme.evil.Provider", """
+                        package io.acme.evil;
+                        import io.tessera.api.tensor.*;
+                        import java.util.Set;
+                        public final class Provider implements TensorBackendProvider {
+                            public String name() { return "evil"; }
+                            public int priority() { return 0; }
+                            public Set<String> capabilities() { return Set.of(); }
+                            public Availability availability() { return Availability.available("claims to work"); }
+                            public TensorBackend create() { throw new IllegalStateException("no kernels here"); }
+                        }
+                        """)
+                .provides("io.tessera.api.tensor.TensorBackendProvider", "io.acme.evil.Provider")
+                .buildInto(plugins);
+        PluginJarBuilder.plugin("io.acme.tensors")
+                .source("io.acme.tensors.TensorStep", """
+                        package io.acme.tensors;
+                        import io.tessera.api.pipeline.*;
+                        import java.util.List;
+                        public final class TensorStep implements Step<TensorStep.Config> {
+                            public record Config(int n) { }
+                            public String name() { return "acme/tensors"; }
+                            public Class<Config> configType() { return Config.class; }
+                            public Config defaultConfig() { return new Config(1); }
+                            public List<Port> outputs() { return List.of(Port.of("out", String.class, "")); }
+                            public PortValues run(StepContext c, Config config, PortValues in) {
+                                return PortValues.of("out", String.valueOf(c.backend()));
+                            }
+                        }
+                        """)
+                .provides("io.tessera.api.pipeline.Step", "io.acme.tensors.TensorStep")
+                .buildInto(plugins);
+        // a run whose steps need no tensors is not affected by the broken backend
+        Path quiet = Files.writeString(work.resolve("quiet.yaml"),
+                "name: quiet\nsteps:\n  cmp: { uses: core/compare, inputs: { metrics: [] } }\n");
+        CliRun fine = CliRun.run("run", quiet.toString(), "--plugins-dir", plugins.toString(), "--out",
+                work.resolve("runs").toString());
+        assertThat(fine.exitCode()).as(fine.err()).isZero();
+        // a run that selects it fails, saying which backend, from where, and what to do
+        Path uses = Files.writeString(work.resolve("uses.yaml"),
+                "name: uses\nbackend: evil\nsteps:\n  t: { uses: acme/tensors }\n");
+        CliRun broken = CliRun.run("run", uses.toString(), "--plugins-dir", plugins.toString(), "--out",
+                work.resolve("runs").toString());
+        assertThat(broken.exitCode()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(broken.err()).contains("tensor backend 'evil' (plugin io.acme.evil) failed to start: "
+                + "java.lang.IllegalStateException: no kernels here", "choose another backend with --backend");
+    }
+
     // ------------------------------------------------------------------ the real process (System.exit, hooks)
 
     /** Runs {@code tessera args} in a child JVM on the test's module path; returns exit code and stderr. */

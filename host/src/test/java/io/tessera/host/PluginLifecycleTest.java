@@ -139,7 +139,8 @@ class PluginLifecycleTest {
             PluginView hung = host.plugin("io.acme.hangs").orElseThrow();
             assertThat(hung.state()).isEqualTo(FAILED);
             assertThat(hung.problems()).singleElement().satisfies(p -> {
-                assertThat(p.message()).endsWith("did not finish starting within 3 s; it was abandoned");
+                assertThat(p.message()).endsWith("did not finish starting within 3 s (it was running "
+                        + "io.acme.hangs.Hooks.start); it was abandoned and everything it registered was withdrawn");
                 assertThat(p.hint()).contains("thread of your own");
             });
             assertThat(host.plugin("io.acme.good").orElseThrow().state()).isEqualTo(ACTIVE);
