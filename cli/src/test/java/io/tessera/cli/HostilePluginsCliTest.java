@@ -218,11 +218,27 @@ class HostilePluginsCliTest {
                             }
                         }
                         """)
+                .source("io.acme.tensors.PlainStep", """
+                        package io.acme.tensors;
+                        import io.tessera.api.pipeline.*;
+                        import java.util.List;
+                        public final class PlainStep implements Step<PlainStep.Config> {
+                            public record Config(int n) { }
+                            public String name() { return "acme/plain"; }
+                            public Class<Config> configType() { return Config.class; }
+                            public Config defaultConfig() { return new Config(1); }
+                            public List<Port> outputs() { return List.of(Port.of("out", String.class, "")); }
+                            public PortValues run(StepContext c, Config config, PortValues in) {
+                                return PortValues.of("out", "no tensors");
+                            }
+                        }
+                        """)
                 .provides("io.tessera.api.pipeline.Step", "io.acme.tensors.TensorStep")
+                .provides("io.tessera.api.pipeline.Step", "io.acme.tensors.PlainStep")
                 .buildInto(plugins);
-        // a run whose steps need no tensors is not affected by the broken backend
+        // a run whose steps need no tensors is not affected by the broken backend, even when it is selected
         Path quiet = Files.writeString(work.resolve("quiet.yaml"),
-                "name: quiet\nsteps:\n  cmp: { uses: core/compare, inputs: { metrics: [] } }\n");
+                "name: quiet\nbackend: evil\nsteps:\n  p: { uses: acme/plain }\n");
         CliRun fine = CliRun.run("run", quiet.toString(), "--plugins-dir", plugins.toString(), "--out",
                 work.resolve("runs").toString());
         assertThat(fine.exitCode()).as(fine.err()).isZero();

@@ -23,7 +23,9 @@ public interface PluginContext {
      * Subscribes to lifecycle events of all plugins of the host. The subscription is cancelled automatically when
      * this plugin stops.
      *
-     * @param listener called synchronously on the host's lifecycle thread; must not block
+     * @param listener called while the host's lifecycle thread waits: each call runs on a thread of its own and may
+     *                 take at most the host's callback timeout (5 s by default); one that throws is reported on
+     *                 this plugin, one that overruns is abandoned, reported and never called again; must not block
      * @return a handle that cancels the subscription
      */
     Subscription onPluginEvent(PluginListener listener);

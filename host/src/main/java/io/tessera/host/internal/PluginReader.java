@@ -193,7 +193,7 @@ final class PluginReader {
                 for (ModuleReference ref : layerFinder.findAll()) {
                     String name = ref.descriptor().name();
                     names.add(name);
-                    if (!name.equals(id) && reserved(name)) {
+                    if (!name.equals(id) && reservedForLibraries(name)) {
                         return unreadable(source, id, version, label + ": a library jar in " + where + " ("
                                 + ref.location().map(Object::toString).orElse("?") + ") declares module " + name
                                 + ", a name reserved for the Java platform, the framework or a module the runtime "
@@ -293,17 +293,29 @@ final class PluginReader {
      * and the plugins resolved against it.
      */
     static boolean reserved(String moduleName) {
-        return moduleName.startsWith("java.") || moduleName.startsWith("jdk.") || ReservedNames.NAMES.contains(moduleName);
+        return reservedForLibraries(moduleName) || ReservedNames.NAMES.contains(moduleName);
+    }
+
+    /**
+     * Module names a private library jar of a plugin folder may not declare: the platform's and those whose types
+     * plugins share with the host ({@code io.tessera.*} of the framework, {@code jakarta.inject}). A private copy of
+     * another library the runtime happens to use (Guava, say) is the plugin's own business: it lives in the plugin's
+     * layer only.
+     */
+    static boolean reservedForLibraries(String moduleName) {
+        return moduleName.startsWith("java.") || moduleName.startsWith("jdk.") || ReservedNames.SHARED.contains(moduleName);
     }
 
     private static final class ReservedNames {
+        static final Set<String> SHARED = Set.of("io.tessera.api", "io.tessera.host", "io.tessera.host.guice",
+                "io.tessera.pipelines", "io.tessera.training", "io.tessera.reports", "io.tessera.cli",
+                "io.tessera.testkit", "io.tessera.testkit.host", "io.tessera.backend.cpu", "jakarta.inject",
+                "org.apiguardian.api");
         static final Set<String> NAMES = compute();
 
         private static Set<String> compute() {
-            Set<String> names = new java.util.HashSet<>(List.of("io.tessera.api", "io.tessera.host",
-                    "io.tessera.host.guice", "io.tessera.pipelines", "io.tessera.training", "io.tessera.reports",
-                    "io.tessera.cli", "io.tessera.testkit", "io.tessera.testkit.host", "io.tessera.backend.cpu",
-                    "jakarta.inject", "com.google.guice", "org.apiguardian.api"));
+            Set<String> names = new java.util.HashSet<>(SHARED);
+            names.add("com.google.guice");
             java.util.ArrayDeque<java.lang.module.ResolvedModule> todo = new java.util.ArrayDeque<>();
             for (Module m : List.of(PluginReader.class.getModule(), PluginDescriptor.class.getModule())) {
                 ModuleLayer layer = m.getLayer();
