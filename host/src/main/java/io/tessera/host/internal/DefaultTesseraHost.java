@@ -10,9 +10,9 @@ import io.tessera.api.plugin.ServiceRegistry;
 import io.tessera.api.plugin.Subscription;
 import io.tessera.api.plugin.Version;
 import io.tessera.host.PluginView;
-import io.tessera.host.Problem;
+import io.tessera.api.problem.Problem;
 import io.tessera.host.ResolutionReport;
-import io.tessera.host.Severity;
+import io.tessera.api.problem.Severity;
 import io.tessera.host.TesseraHost;
 import java.io.IOException;
 import java.io.InputStream;
@@ -296,7 +296,7 @@ final class DefaultTesseraHost implements TesseraHost {
                     throw new IllegalArgumentException("manifest says Tessera-Plugin-Id " + d.id()
                             + " but the module is " + module.getName() + " (manifest/module mismatch)");
                 }
-                List<Problem> warnings = !legacy ? List.of() : List.of(new Problem(Severity.WARNING, d.id(), where,
+                List<Problem> warnings = !legacy ? List.of() : List.of(Problem.plugin(Severity.WARNING, d.id(), where,
                         "plugin " + d + " (boot): its manifest repeats the plugin identity (Tessera-Plugin-Id, "
                         + "Tessera-Plugin-Version), which is deprecated: module-info says it",
                         "build the jar with the tessera-maven-plugin (goal manifest)"));
@@ -304,7 +304,7 @@ final class DefaultTesseraHost implements TesseraHost {
                         warnings));
             } catch (IllegalArgumentException e) {
                 PluginRecord r = new PluginRecord(module.getName(), "?", where, null, module);
-                r.resolutionProblems(List.of(new Problem(Severity.ERROR, module.getName(), where, "boot module "
+                r.resolutionProblems(List.of(Problem.plugin(Severity.ERROR, module.getName(), where, "boot module "
                         + module.getName() + " has an invalid plugin manifest: " + e.getMessage(),
                         "fix the manifest entry and rebuild the jar")));
                 unusable.add(r);
@@ -635,7 +635,7 @@ final class DefaultTesseraHost implements TesseraHost {
         for (PluginRecord d : r.dependencies) {
             ModuleLayer l = d == null ? null : d.moduleLayer();
             if (l == null) {
-                r.addLifecycleProblem(new Problem(Severity.ERROR, r.id, r.source, r.label() + " cannot get a module "
+                r.addLifecycleProblem(Problem.plugin(Severity.ERROR, r.id, r.source, r.label() + " cannot get a module "
                         + "layer because " + (d == null ? "a required plugin" : d.label()) + " has none",
                         "fix the problems of the required plugin first"));
                 return;
@@ -806,7 +806,7 @@ final class DefaultTesseraHost implements TesseraHost {
         }
         for (PluginRecord d : r.dependencies) {
             if (d.state != PluginState.ACTIVE) {
-                r.addLifecycleProblem(new Problem(Severity.ERROR, r.id, r.source, r.label() + " was not started "
+                r.addLifecycleProblem(Problem.plugin(Severity.ERROR, r.id, r.source, r.label() + " was not started "
                         + "because it requires " + d.label() + ", which is " + d.state,
                         "fix the problems of " + d.id + " first"));
                 return;
@@ -833,7 +833,7 @@ final class DefaultTesseraHost implements TesseraHost {
             } else {
                 hint = "fix the plugin; the stack trace is in the host log";
             }
-            r.addLifecycleProblem(new Problem(Severity.ERROR, r.id, r.source, f.getMessage(), hint));
+            r.addLifecycleProblem(Problem.plugin(Severity.ERROR, r.id, r.source, f.getMessage(), hint));
             transition(r, PluginState.FAILED, f.getMessage());
         }
     }
@@ -848,14 +848,14 @@ final class DefaultTesseraHost implements TesseraHost {
         try {
             String failure = activator.stop(r.label(), a, r.module().getClassLoader(), config.stopTimeout());
             if (failure != null) {
-                r.addLifecycleProblem(new Problem(Severity.WARNING, r.id, r.source, failure,
+                r.addLifecycleProblem(Problem.plugin(Severity.WARNING, r.id, r.source, failure,
                         "make Plugin.stop release its resources without throwing"));
             }
             transition(r, PluginState.RESOLVED, null);
         } catch (TimeoutException e) {
             String message = r.label() + " did not finish stopping within "
                     + PluginActivator.human(config.stopTimeout()) + "; it was abandoned";
-            r.addLifecycleProblem(new Problem(Severity.ERROR, r.id, r.source, message,
+            r.addLifecycleProblem(Problem.plugin(Severity.ERROR, r.id, r.source, message,
                     "make Plugin.stop return promptly; its layer cannot be unloaded while its thread runs"));
             transition(r, PluginState.FAILED, message);
         }
