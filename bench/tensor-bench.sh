@@ -5,6 +5,8 @@
 #
 #   bench/tensor-bench.sh [JMH_REGEX ...] [-- extra JMH options]
 #   bench/tensor-bench.sh --profile [STEPS]      per-kernel times of the CNN training step (io.tessera.bench.StepProfile)
+#   bench/tensor-bench.sh --kernels              a table of raw kernel times: conv2d per algorithm, depthwise, FFT,
+#                                                norms, max-pool (io.tessera.bench.KernelTimings)
 #
 # Defaults: all benchmarks, one fork, 3 warm-up and 5 measured iterations of 1 s each (-f 1 -wi 3 -i 5 -w 1s -r 1s;
 # JMH_DEFAULTS replaces these).
@@ -32,6 +34,13 @@ export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 if [ "${1:-}" = "--profile" ]; then
     echo "load: $(cut -d' ' -f1-3 /proc/loadavg); OMP_NUM_THREADS=${OMP_NUM_THREADS:-default}"
     java -Xmx3g -cp "$cp" io.tessera.bench.StepProfile "${2:-100}" profile
+    echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    exit 0
+fi
+
+if [ "${1:-}" = "--kernels" ]; then
+    echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(getconf _NPROCESSORS_ONLN) cores; load: $(cut -d' ' -f1-3 /proc/loadavg); date: $(date -u +%F)"
+    java -Xmx3g -cp "$cp" io.tessera.bench.KernelTimings
     echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
     exit 0
 fi

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.api.plugin.PluginState;
 import io.tessera.host.PluginView;
-import io.tessera.host.Problem;
-import io.tessera.host.Severity;
+import io.tessera.api.problem.Problem;
+import io.tessera.api.problem.Severity;
 import io.tessera.host.TesseraHost;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -112,12 +112,7 @@ final class PluginsCommand implements Callable<Integer> {
     private static void addProblems(ObjectNode node, List<Problem> problems) {
         ArrayNode array = node.putArray("problems");
         for (Problem problem : problems) {
-            ObjectNode entry = array.addObject();
-            entry.put("severity", problem.severity().name());
-            entry.put("message", problem.message());
-            if (!problem.hint().isBlank()) {
-                entry.put("hint", problem.hint());
-            }
+            JsonOutput.problem(array.addObject(), problem);
         }
     }
 

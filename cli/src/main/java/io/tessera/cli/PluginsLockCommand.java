@@ -1,7 +1,7 @@
 package io.tessera.cli;
 
 import io.tessera.host.PluginLock;
-import io.tessera.host.Problem;
+import io.tessera.api.problem.Problem;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

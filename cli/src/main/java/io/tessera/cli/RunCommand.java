@@ -1,11 +1,11 @@
 package io.tessera.cli;
 
+import io.tessera.api.problem.Problem;
 import io.tessera.host.TesseraHost;
 import io.tessera.pipelines.PipelineValidationException;
 import io.tessera.pipelines.Pipelines;
 import io.tessera.pipelines.RunOptions;
 import io.tessera.pipelines.RunResult;
-import io.tessera.pipelines.ValidationProblem;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,7 +103,7 @@ final class RunCommand implements Callable<Integer> {
             try {
                 result = Pipelines.of(host).run(file, options.build());
             } catch (PipelineValidationException e) {
-                for (ValidationProblem p : e.report().problems()) {
+                for (Problem p : e.report().problems()) {
                     err.println(p.describe());
                 }
                 err.println("tessera run: " + e.report().problems().size() + " problem(s); nothing was run");

@@ -2,9 +2,9 @@ package io.tessera.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.api.problem.Problem;
 import io.tessera.host.TesseraHost;
 import io.tessera.pipelines.Pipelines;
-import io.tessera.pipelines.ValidationProblem;
 import io.tessera.pipelines.ValidationReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -63,13 +63,8 @@ final class ValidateCommand implements Callable<Integer> {
             doc.put("file", file.toString());
             doc.put("valid", report.isValid());
             ArrayNode problems = doc.putArray("problems");
-            for (ValidationProblem p : report.problems()) {
-                ObjectNode n = problems.addObject();
-                n.put("file", p.file());
-                n.put("line", p.line());
-                n.put("column", p.column());
-                n.put("path", p.path());
-                n.put("message", p.message());
+            for (Problem p : report.problems()) {
+                JsonOutput.problem(problems.addObject(), p);
             }
             JsonOutput.print(out, doc);
         } else if (report.isValid()) {

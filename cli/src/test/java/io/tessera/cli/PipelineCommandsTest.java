@@ -40,6 +40,8 @@ class PipelineCommandsTest {
         JsonNode doc = parse(bad.out());
         assertThat(doc.get("valid").asBoolean()).isFalse();
         JsonNode p = doc.get("problems").get(0);
+        assertThat(p.get("severity").asText()).isEqualTo("ERROR");
+        assertThat(p.get("file").asText()).isEqualTo(file.toString());
         assertThat(p.get("line").asInt()).isEqualTo(3);
         assertThat(p.get("column").asInt()).isEqualTo(14);
         assertThat(p.get("message").asText()).contains("(did you mean 'core/train'?)");

@@ -96,6 +96,8 @@ class PluginsCommandTest {
         assertThat(needy.get("state").asText()).isNotEqualTo("ACTIVE");
         assertThat(needy.get("problems")).anySatisfy(problem -> {
             assertThat(problem.get("severity").asText()).isEqualTo("ERROR");
+            assertThat(problem.get("plugin").asText()).isEqualTo("io.acme.needy");
+            assertThat(problem.get("source").asText()).isEqualTo(needy.get("source").asText());
             assertThat(problem.get("message").asText()).contains("io.acme.missing");
         });
         JsonNode corrupt = entry(array, "corrupt.jar");

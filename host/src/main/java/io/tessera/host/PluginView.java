@@ -1,6 +1,7 @@
 package io.tessera.host;
 
 import io.tessera.api.plugin.PluginState;
+import io.tessera.api.problem.Problem;
 import java.util.List;
 import java.util.Objects;
 import org.apiguardian.api.API;

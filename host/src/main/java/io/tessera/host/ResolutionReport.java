@@ -1,5 +1,7 @@
 package io.tessera.host;
 
+import io.tessera.api.problem.Problem;
+import io.tessera.api.problem.Severity;
 import java.util.List;
 import org.apiguardian.api.API;
 

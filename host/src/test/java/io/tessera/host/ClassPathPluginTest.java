@@ -3,6 +3,7 @@ package io.tessera.host;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.api.plugin.PluginState;
+import io.tessera.api.problem.Severity;
 import java.io.File;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.api.pipeline.Step;
 import io.tessera.api.plugin.PluginEvent;
+import io.tessera.api.problem.Problem;
 import io.tessera.testkit.PluginFiles;
 import io.tessera.testkit.PluginJarBuilder;
 import java.nio.file.Files;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tessera.api.plugin.Requirement;
 import io.tessera.api.plugin.VersionRange;
+import io.tessera.api.problem.Severity;
 import io.tessera.testkit.PluginJarBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -52,7 +52,7 @@ class PluginControlTest {
         TesseraHost host = Tessera.builder().bootPlugins(false).pluginDirectory(plugins).settleTime(Duration.ZERO)
                 .listener(events).build();
         host.start();
-        assertThat(host.plugins()).allMatch(PluginView::isActive);
+        assertThat(host.plugins()).hasSize(3).allMatch(PluginView::isActive);
         events.clear();
         return host;
     }

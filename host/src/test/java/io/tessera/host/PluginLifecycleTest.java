@@ -13,6 +13,8 @@ import io.tessera.api.pipeline.Step;
 import io.tessera.api.plugin.PluginState;
 import io.tessera.api.plugin.ServiceListener;
 import io.tessera.api.plugin.ServiceReference;
+import io.tessera.api.problem.Problem;
+import io.tessera.api.problem.Severity;
 import io.tessera.testkit.PluginJarBuilder;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -6,6 +6,8 @@ import static io.tessera.api.plugin.PluginState.INSTALLED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.api.pipeline.Step;
+import io.tessera.api.problem.Problem;
+import io.tessera.api.problem.Severity;
 import io.tessera.testkit.PluginFiles;
 import io.tessera.testkit.PluginJarBuilder;
 import java.nio.file.Files;
@@ -289,6 +291,31 @@ class ResolutionProblemsTest {
             assertThat(host.plugin("io.x").orElseThrow().state()).isEqualTo(INSTALLED);
             assertThat(onlyProblem(host, "io.x").message()).isEqualTo("plugin io.x 1.0.0 (" + folder
                     + ") contains package io.x, which module io.lib also exports to it (split package)");
+        });
+    }
+
+    @Test
+    void reportsTwoPrivateLibrariesThatContainTheSamePackageFromTheirDescriptors() throws Exception {
+        // neither library exports io.shared, so only the module descriptors' package lists show the clash: one
+        // class loader cannot define io.shared for two modules
+        Path folder = Files.createDirectories(plugins.resolve("io.x"));
+        Path a = PluginJarBuilder.plugin("io.liba").withoutPluginManifest().exports("io.liba")
+                .source("io.liba.A", "package io.liba; public final class A { }")
+                .source("io.shared.S", "package io.shared; final class S { }")
+                .buildAs(folder.resolve("a.jar"));
+        Path b = PluginJarBuilder.plugin("io.libb").withoutPluginManifest().exports("io.libb")
+                .source("io.libb.B", "package io.libb; public final class B { }")
+                .source("io.shared.S", "package io.shared; final class S { }")
+                .buildAs(folder.resolve("b.jar"));
+        TestPlugins.hookPlugin("io.x", "").moduleRequires("io.liba").moduleRequires("io.libb")
+                .compileAgainst(a, b).buildInto(folder);
+        withHost(host -> {
+            assertThat(host.plugin("io.x").orElseThrow().state()).isNotEqualTo(ACTIVE);
+            Problem p = onlyProblem(host, "io.x");
+            assertThat(p.severity()).isEqualTo(Severity.ERROR);
+            assertThat(p.message()).isEqualTo("plugin io.x 1.0.0 (" + folder + ") cannot be loaded: package "
+                    + "io.shared is in both module io.liba and module io.libb (split package)");
+            assertThat(p.hint()).isEqualTo("keep each package in one module only");
         });
     }
 

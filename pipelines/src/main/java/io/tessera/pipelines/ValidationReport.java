@@ -1,5 +1,6 @@
 package io.tessera.pipelines;
 
+import io.tessera.api.problem.Problem;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -12,12 +13,12 @@ import org.apiguardian.api.API;
  * @param problems the problems; empty when the pipeline is valid
  */
 @API(status = API.Status.EXPERIMENTAL, since = "1.0")
-public record ValidationReport(String source, List<ValidationProblem> problems) {
+public record ValidationReport(String source, List<Problem> problems) {
 
     public ValidationReport {
         problems = problems.stream()
-                .sorted(Comparator.comparing(ValidationProblem::file)
-                        .thenComparingInt(ValidationProblem::line).thenComparingInt(ValidationProblem::column))
+                .sorted(Comparator.comparing(Problem::file)
+                        .thenComparingInt(Problem::line).thenComparingInt(Problem::column))
                 .toList();
     }
 
@@ -28,6 +29,6 @@ public record ValidationReport(String source, List<ValidationProblem> problems) 
 
     /** One line per problem. */
     public String describe() {
-        return problems.stream().map(ValidationProblem::describe).collect(Collectors.joining("\n"));
+        return problems.stream().map(Problem::describe).collect(Collectors.joining("\n"));
     }
 }

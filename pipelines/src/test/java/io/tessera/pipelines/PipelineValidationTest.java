@@ -3,6 +3,7 @@ package io.tessera.pipelines;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tessera.api.problem.Problem;
 import io.tessera.host.TesseraHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ class PipelineValidationTest {
     void reportsFiveDifferentMistakesEachAtItsLineAndColumn() throws Exception {
         ValidationReport report = validate(FIVE_MISTAKES);
         String f = dir.resolve("p.yaml").toString();
-        assertThat(report.problems()).extracting(ValidationProblem::describe).containsExactly(
+        assertThat(report.problems()).extracting(Problem::describe).containsExactly(
                 f + ":2:10: unknown backend 'tpu' (did you mean 'cpu'?); use one of: auto, cpu, gpu",
                 f + ":6:11: step 'data' uses 'datasets/idz' but no active plugin provides it (did you mean"
                         + " 'datasets/idx'?); run 'tessera steps' for the list, and load the plugin's folder with "
@@ -122,7 +123,7 @@ class PipelineValidationTest {
                   a: { uses: test/source }
                   a: { uses: test/source }
                 """);
-        assertThat(report.problems()).extracting(ValidationProblem::describe).containsExactly(
+        assertThat(report.problems()).extracting(Problem::describe).containsExactly(
                 dir.resolve("p.yaml") + ":4:3: key 'a' appears twice in this map (first at line 3); remove one (the"
                         + " last one would win)");
     }
@@ -135,11 +136,11 @@ class PipelineValidationTest {
                   s: { uses: test/source, with: { valeu: 3, label: c } }
                   t: { uses: test/source, with: { value: high } }
                 """);
-        assertThat(report.problems()).extracting(ValidationProblem::message).containsExactly(
+        assertThat(report.problems()).extracting(Problem::message).containsExactly(
                 "step 'test/source' has no config key 'valeu' (did you mean 'value'?); its keys are: value, label",
                 "'label' must be one of a, b, found 'c'",
                 "'value' must be a number, found the string 'high'");
-        assertThat(report.problems()).extracting(ValidationProblem::line).containsExactly(3, 3, 4);
+        assertThat(report.problems()).extracting(Problem::line).containsExactly(3, 3, 4);
     }
 
     @Test
@@ -151,7 +152,7 @@ class PipelineValidationTest {
                   sum: { uses: test/add, inputs: { a: x.value, c: x.value } }
                   other: { uses: test/add, inputs: { a: y.value, b: x.valeu } }
                 """);
-        assertThat(report.problems()).extracting(ValidationProblem::message).containsExactly(
+        assertThat(report.problems()).extracting(Problem::message).containsExactly(
                 "step 'sum' (test/add) needs input 'b' (Double: second); add inputs: { b: <step>.<output> }",
                 "step 'sum' (test/add) has no input 'c'; its inputs are: a, b",
                 "'y.value' refers to step 'y', which this pipeline does not have",
@@ -166,7 +167,7 @@ class PipelineValidationTest {
                 steps:
                   x: { use: test/source }
                 """);
-        assertThat(report.problems()).extracting(ValidationProblem::message).contains(
+        assertThat(report.problems()).extracting(Problem::message).contains(
                 "unknown key 'sed' (did you mean 'seed'?); a pipeline has: name, description, backend, seed, plugins,"
                         + " steps, outputs",
                 "step 'x' has unknown key 'use' (did you mean 'uses'?); a step has: uses, with, inputs,"
@@ -191,7 +192,7 @@ class PipelineValidationTest {
                 .step("sum", "test/add", s -> s.input("a", "x.value").input("b", "x.valu"))
                 .build();
         ValidationReport report = Pipelines.of(host).validate(p);
-        assertThat(report.problems()).extracting(ValidationProblem::describe).containsExactly(
+        assertThat(report.problems()).extracting(Problem::describe).containsExactly(
                 "pipeline 'java': steps.sum.inputs.b: step 'x' (test/source) has no output 'valu' (did you mean"
                         + " 'value'?); its outputs are: value");
         assertThatThrownBy(() -> Pipelines.of(host).run(p, RunOptions.builder().outputRoot(dir).build()))
@@ -211,7 +212,7 @@ class PipelineValidationTest {
                       training: { epocs: 2, optimizer: { type: adamm, lr: 0 }, early_stop: { patience: -1 } }
                 """;
         String f = dir.resolve("p.yaml").toString();
-        assertThat(validate(yaml).problems()).extracting(ValidationProblem::describe).containsExactly(
+        assertThat(validate(yaml).problems()).extracting(Problem::describe).containsExactly(
                 f + ":3:3: step 'train' (core/train) needs input 'train' (ImageDataset: the training images); add"
                         + " inputs: { train: <step>.<output> }",
                 f + ":7:19: step 'core/train' has no config key 'epocs' in 'training' (did you mean 'epochs'?); the"
@@ -223,13 +224,13 @@ class PipelineValidationTest {
         // a check of the nested record itself points at the key it names
         String crossField = yaml.replace("{ epocs: 2, optimizer: { type: adamm, lr: 0 }, early_stop: { patience: -1 }"
                 + " }", "{ epochs: 2, schedule: { type: warmup-cosine, warmup_epochs: 2 } }");
-        assertThat(validate(crossField).problems()).extracting(ValidationProblem::path)
+        assertThat(validate(crossField).problems()).extracting(Problem::path)
                 .contains("steps.train.with.training.epochs");
-        assertThat(validate(crossField).problems()).extracting(ValidationProblem::describe)
+        assertThat(validate(crossField).problems()).extracting(Problem::describe)
                 .anyMatch(d -> d.contains("warmup_epochs (2) must be below epochs (2) for the warmup-cosine schedule"));
         // --set reaches into the block
         assertThat(validate(crossField, "steps.train.with.training.epochs=3",
-                "steps.train.inputs.train=x.y").problems()).extracting(ValidationProblem::describe)
+                "steps.train.inputs.train=x.y").problems()).extracting(Problem::describe)
                 .noneMatch(d -> d.contains("warmup"));
     }
 

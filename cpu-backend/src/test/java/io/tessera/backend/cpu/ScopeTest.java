@@ -99,7 +99,18 @@ class ScopeTest {
             loss = s.keep(w.mul(w).softplus(2, 20).sum());
         }
         loss.backward();
-        assertThat(w.grad()).isNotNull();
+        // loss = sum softplus_2(w^2) = sum ln(1 + e^(2 w^2)) / 2; d loss / dw = sigmoid(2 w^2) * 2w
+        double[] ws = {1, 2, 3};
+        double expectedLoss = 0;
+        float[] expectedGrad = new float[3];
+        for (int i = 0; i < 3; i++) {
+            double x = ws[i] * ws[i];
+            expectedLoss += Math.log1p(Math.exp(2 * x)) / 2;
+            expectedGrad[i] = (float) (2 * ws[i] / (1 + Math.exp(-2 * x)));
+        }
+        assertThat(loss.item()).isCloseTo(expectedLoss, org.assertj.core.data.Offset.offset(1e-4));
+        assertThat(w.grad().toFloatArray()).containsExactly(expectedGrad,
+                org.assertj.core.data.Offset.offset(1e-5f));
         loss.close();
         w.close();
     }

@@ -1,8 +1,8 @@
 package io.tessera.host.internal;
 
 import io.tessera.api.plugin.PluginDescriptor;
-import io.tessera.host.Problem;
-import io.tessera.host.Severity;
+import io.tessera.api.problem.Problem;
+import io.tessera.api.problem.Severity;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,7 +61,7 @@ final class ClassPathPlugins {
                 version = module.rawVersion().orElse("?");
             }
             String where = path.toString();
-            found.add(new Found(id, version, path, new Problem(Severity.ERROR, id, where, "plugin " + id + " "
+            found.add(new Found(id, version, path, Problem.plugin(Severity.ERROR, id, where, "plugin " + id + " "
                     + version + " (" + where + ") is on the class path, where the host does not load plugins: it "
                     + "needs a module of its own", "put the jar on the module path (--module-path, a boot plugin) "
                     + "or in a plugin folder (--plugins-dir, TESSERA_PLUGINS, Tessera.builder().pluginDirectory)")));

@@ -10,9 +10,9 @@ import io.tessera.api.plugin.ServiceRegistry;
 import io.tessera.api.plugin.Subscription;
 import io.tessera.api.plugin.Version;
 import io.tessera.host.PluginView;
-import io.tessera.host.Problem;
+import io.tessera.api.problem.Problem;
 import io.tessera.host.ResolutionReport;
-import io.tessera.host.Severity;
+import io.tessera.api.problem.Severity;
 import io.tessera.host.TesseraHost;
 import java.io.IOException;
 import java.io.InputStream;
@@ -216,7 +216,7 @@ final class DefaultTesseraHost implements TesseraHost {
     private void callbackProblem(String pluginId, Problem problem) {
         PluginRecord r = find(pluginId);
         if (r != null) {
-            r.addLifecycleProblem(new Problem(problem.severity(), r.id, r.source, problem.message(), problem.hint()));
+            r.addLifecycleProblem(Problem.plugin(problem.severity(), r.id, r.source, problem.message(), problem.hint()));
         }
     }
 
@@ -336,7 +336,7 @@ final class DefaultTesseraHost implements TesseraHost {
                     throw new IllegalArgumentException("manifest says Tessera-Plugin-Id " + d.id()
                             + " but the module is " + module.getName() + " (manifest/module mismatch)");
                 }
-                List<Problem> warnings = !legacy ? List.of() : List.of(new Problem(Severity.WARNING, d.id(), where,
+                List<Problem> warnings = !legacy ? List.of() : List.of(Problem.plugin(Severity.WARNING, d.id(), where,
                         "plugin " + d + " (boot): its manifest repeats the plugin identity (Tessera-Plugin-Id, "
                         + "Tessera-Plugin-Version), which is deprecated: module-info says it",
                         "build the jar with the tessera-maven-plugin (goal manifest)"));
@@ -344,7 +344,7 @@ final class DefaultTesseraHost implements TesseraHost {
                         warnings));
             } catch (IllegalArgumentException e) {
                 PluginRecord r = new PluginRecord(module.getName(), "?", where, null, module);
-                r.resolutionProblems(List.of(new Problem(Severity.ERROR, module.getName(), where, "boot module "
+                r.resolutionProblems(List.of(Problem.plugin(Severity.ERROR, module.getName(), where, "boot module "
                         + module.getName() + " has an invalid plugin manifest: " + e.getMessage(),
                         "fix the manifest entry and rebuild the jar")));
                 unusable.add(r);
@@ -704,7 +704,7 @@ final class DefaultTesseraHost implements TesseraHost {
                 + s.path().getParent() + " --output " + config.pluginLock() + " (or set " + io.tessera.host.PluginLock
                 .ENVIRONMENT_VARIABLE + " to another lock)";
         if (lock.lock() == null) {
-            return new PluginReader.Unreadable(s, name, "?", List.of(new Problem(Severity.ERROR, name, where,
+            return new PluginReader.Unreadable(s, name, "?", List.of(Problem.plugin(Severity.ERROR, name, where,
                     where + " was not loaded: " + lock.error() + ", and only plugins listed in it are trusted",
                     "write the lock with: tessera plugins lock --plugins-dir " + s.path().getParent() + " --output "
                             + config.pluginLock())));
@@ -717,7 +717,7 @@ final class DefaultTesseraHost implements TesseraHost {
             try {
                 sha = LockFiles.sha256(jar);
             } catch (IOException e) {
-                return new PluginReader.Unreadable(s, name, "?", List.of(new Problem(Severity.ERROR, name, where,
+                return new PluginReader.Unreadable(s, name, "?", List.of(Problem.plugin(Severity.ERROR, name, where,
                         jar + " cannot be read to check it against the plugin lock (" + PluginReader.rootMessage(e)
                                 + ")", "copy the jar again")));
             }
@@ -728,7 +728,7 @@ final class DefaultTesseraHost implements TesseraHost {
             trusted.put(jar, entries);
         }
         if (!untrusted.isEmpty()) {
-            return new PluginReader.Unreadable(s, name, "?", List.of(new Problem(Severity.ERROR, name, where,
+            return new PluginReader.Unreadable(s, name, "?", List.of(Problem.plugin(Severity.ERROR, name, where,
                     where + " was not loaded: " + String.join(", ", untrusted) + (untrusted.size() == 1 ? " is" : " are")
                             + " not in the plugin lock " + config.pluginLock(), update)));
         }
@@ -743,7 +743,7 @@ final class DefaultTesseraHost implements TesseraHost {
                 }
                 if (!listed) {
                     io.tessera.host.PluginLock.Entry first = e.getValue().get(0);
-                    return new PluginReader.Unreadable(s, id, version, List.of(new Problem(Severity.ERROR, id, where,
+                    return new PluginReader.Unreadable(s, id, version, List.of(Problem.plugin(Severity.ERROR, id, where,
                             r.candidate().label() + " was not loaded: the plugin lock " + config.pluginLock()
                                     + " lists " + e.getKey().getFileName() + " as " + first.id() + " "
                                     + first.version() + ", not as " + id + " " + version, update)));
@@ -764,7 +764,7 @@ final class DefaultTesseraHost implements TesseraHost {
         for (PluginRecord d : r.dependencies) {
             ModuleLayer l = d == null ? null : d.moduleLayer();
             if (l == null) {
-                r.addLifecycleProblem(new Problem(Severity.ERROR, r.id, r.source, r.label() + " cannot get a module "
+                r.addLifecycleProblem(Problem.plugin(Severity.ERROR, r.id, r.source, r.label() + " cannot get a module "
                         + "layer because " + (d == null ? "a required plugin" : d.label()) + " has none",
                         "fix the problems of the required plugin first"));
                 return;
@@ -935,7 +935,7 @@ final class DefaultTesseraHost implements TesseraHost {
         }
         for (PluginRecord d : r.dependencies) {
             if (d.state != PluginState.ACTIVE) {
-                r.addLifecycleProblem(new Problem(Severity.ERROR, r.id, r.source, r.label() + " was not started "
+                r.addLifecycleProblem(Problem.plugin(Severity.ERROR, r.id, r.source, r.label() + " was not started "
                         + "because it requires " + d.label() + ", which is " + d.state,
                         "fix the problems of " + d.id + " first"));
                 return;
@@ -962,7 +962,7 @@ final class DefaultTesseraHost implements TesseraHost {
             } else {
                 hint = "fix the plugin; the stack trace is in the host log";
             }
-            r.addLifecycleProblem(new Problem(Severity.ERROR, r.id, r.source, f.getMessage(), hint));
+            r.addLifecycleProblem(Problem.plugin(Severity.ERROR, r.id, r.source, f.getMessage(), hint));
             transition(r, PluginState.FAILED, f.getMessage());
         }
     }
@@ -978,7 +978,7 @@ final class DefaultTesseraHost implements TesseraHost {
         try {
             String failure = activator.stop(r.label(), a, r.module().getClassLoader(), config.stopTimeout());
             if (failure != null) {
-                r.addLifecycleProblem(new Problem(Severity.WARNING, r.id, r.source, failure,
+                r.addLifecycleProblem(Problem.plugin(Severity.WARNING, r.id, r.source, failure,
                         "make Plugin.stop release its resources without throwing"));
             }
             List<Problem> lingering = PluginThreads.lingering(r.id, r.source, r.label(), r.module(), r.isBoot());
@@ -988,7 +988,7 @@ final class DefaultTesseraHost implements TesseraHost {
         } catch (TimeoutException e) {
             String message = r.label() + " did not finish stopping within "
                     + PluginActivator.human(config.stopTimeout()) + "; it was abandoned";
-            r.addLifecycleProblem(new Problem(Severity.ERROR, r.id, r.source, message,
+            r.addLifecycleProblem(Problem.plugin(Severity.ERROR, r.id, r.source, message,
                     "make Plugin.stop return promptly; its layer cannot be unloaded while its thread runs"));
             transition(r, PluginState.FAILED, message);
             return List.of();

@@ -1,22 +1,32 @@
 package io.tessera.host.internal;
 
-import io.tessera.host.Problem;
-import io.tessera.host.Severity;
+import io.tessera.api.problem.Problem;
+import io.tessera.api.problem.Severity;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.lang.module.Configuration;
 import java.lang.module.FindException;
+import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
 import java.lang.module.ResolutionException;
+import java.lang.module.ResolvedModule;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -70,11 +80,17 @@ final class LayerFactory {
         }
         List<ModuleReader> readers = Collections.synchronizedList(new ArrayList<>(1));
         ModuleFinder finder = new TrackingFinder(candidate.finder(), readers);
+        List<Configuration> parentConfigs = new ArrayList<>(parents.size());
+        for (ModuleLayer parent : parents) {
+            parentConfigs.add(parent.configuration());
+        }
+        List<String> splits = splitPackages(candidate.finder(), parentConfigs, candidate.id());
+        if (!splits.isEmpty()) {
+            throw new LayerException(Problem.plugin(Severity.ERROR, candidate.id(), candidate.sourceText(),
+                    candidate.label() + " cannot be loaded: " + String.join("; ", splits) + " (split package)",
+                    "keep each package in one module only"));
+        }
         try {
-            List<Configuration> parentConfigs = new ArrayList<>(parents.size());
-            for (ModuleLayer parent : parents) {
-                parentConfigs.add(parent.configuration());
-            }
             // resolve, not resolveAndBind: services are looked up per plugin, never bound across layers
             Configuration cf = Configuration.resolve(finder, parentConfigs, ModuleFinder.of(), Set.of(candidate.id()));
             ModuleLayer.Controller controller = ModuleLayer.defineModulesWithOneLoader(cf, parents, parentLoader);
@@ -82,17 +98,120 @@ final class LayerFactory {
             return new PluginLayer(controller, module, readers, cleaner, retired);
         } catch (ResolutionException | FindException e) {
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            boolean split = message.contains("package");
-            throw new LayerException(new Problem(Severity.ERROR, candidate.id(), candidate.sourceText(),
-                    candidate.label() + " cannot be resolved by the module system: " + message
-                            + (split ? " (split package)" : ""),
-                    split ? "keep each package in one module only" : "check the module-info requires of "
-                            + candidate.id()));
+            throw new LayerException(Problem.plugin(Severity.ERROR, candidate.id(), candidate.sourceText(),
+                    candidate.label() + " cannot be resolved by the module system: " + message,
+                    "check the module-info requires of " + candidate.id() + " and of the jars beside it"));
         } catch (LayerInstantiationException e) {
-            throw new LayerException(new Problem(Severity.ERROR, candidate.id(), candidate.sourceText(),
+            throw new LayerException(Problem.plugin(Severity.ERROR, candidate.id(), candidate.sourceText(),
                     candidate.label() + " cannot get a module layer: " + e.getMessage(),
-                    "a package may be in two jars of the plugin folder; keep each package in one jar"));
+                    "check the module-info of " + candidate.id() + " and of the jars beside it"));
         }
+    }
+
+    /**
+     * The split packages the module system would reject when it resolves {@code root} from {@code own} (the plugin
+     * jar and the jars beside it) over {@code parents}, found from the module descriptors alone: a package that two
+     * of the plugin's own modules contain (they share one class loader); a package an own module contains while a
+     * module it reads exports it to it; a package an own module reads from two modules. A module is looked up as the
+     * module system does: in {@code own} first, then in the parents. Each entry names the package and both modules.
+     */
+    static List<String> splitPackages(ModuleFinder own, List<Configuration> parents, String root) {
+        Map<String, ModuleDescriptor> ownModules = new TreeMap<>();
+        Deque<String> work = new ArrayDeque<>(List.of(root));
+        while (!work.isEmpty()) {
+            String name = work.poll();
+            if (ownModules.containsKey(name)) {
+                continue;
+            }
+            Optional<ModuleReference> ref = own.find(name);
+            if (ref.isEmpty()) {
+                continue;
+            }
+            ModuleDescriptor md = ref.get().descriptor();
+            ownModules.put(name, md);
+            for (ModuleDescriptor.Requires r : md.requires()) {
+                if (!r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC)) {
+                    work.add(r.name());
+                }
+            }
+        }
+        Set<String> found = new LinkedHashSet<>();
+        Map<String, String> ownerOfPackage = new HashMap<>();
+        for (ModuleDescriptor md : ownModules.values()) {
+            for (String pkg : new TreeSet<>(md.packages())) {
+                String other = ownerOfPackage.putIfAbsent(pkg, md.name());
+                if (other != null) {
+                    found.add("package " + pkg + " is in both module " + other + " and module " + md.name());
+                }
+            }
+        }
+        for (ModuleDescriptor md : ownModules.values()) {
+            Map<String, String> exportedTo = new HashMap<>();
+            for (ModuleDescriptor read : reads(md, ownModules, parents)) {
+                for (String pkg : new TreeSet<>(exportedPackages(read, md.name()))) {
+                    String other = exportedTo.putIfAbsent(pkg, read.name());
+                    if (other != null && !other.equals(read.name())) {
+                        found.add("module " + md.name() + " reads package " + pkg + " from both module " + other
+                                + " and module " + read.name());
+                    }
+                    if (md.packages().contains(pkg)) {
+                        found.add("module " + md.name() + " contains package " + pkg + ", which module "
+                                + read.name() + " also exports to it");
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(found);
+    }
+
+    /** The modules {@code md} reads: what it requires, and what those require transitively. */
+    private static Collection<ModuleDescriptor> reads(ModuleDescriptor md, Map<String, ModuleDescriptor> ownModules,
+                                                      List<Configuration> parents) {
+        Map<String, ModuleDescriptor> result = new LinkedHashMap<>();
+        Deque<ModuleDescriptor.Requires> work = new ArrayDeque<>(md.requires());
+        while (!work.isEmpty()) {
+            ModuleDescriptor.Requires r = work.poll();
+            if (r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC) || result.containsKey(r.name())
+                    || r.name().equals(md.name())) {
+                continue;
+            }
+            ModuleDescriptor read = ownModules.containsKey(r.name()) ? ownModules.get(r.name())
+                    : inParents(parents, r.name()).orElse(null);
+            if (read == null) {
+                continue;
+            }
+            result.put(r.name(), read);
+            for (ModuleDescriptor.Requires next : read.requires()) {
+                if (next.modifiers().contains(ModuleDescriptor.Requires.Modifier.TRANSITIVE)) {
+                    work.add(next);
+                }
+            }
+        }
+        return result.values();
+    }
+
+    /** The packages {@code read} exports to module {@code reader}; an automatic module exports all. */
+    private static Set<String> exportedPackages(ModuleDescriptor read, String reader) {
+        if (read.isAutomatic()) {
+            return read.packages();
+        }
+        Set<String> packages = new HashSet<>();
+        for (ModuleDescriptor.Exports e : read.exports()) {
+            if (!e.isQualified() || e.targets().contains(reader)) {
+                packages.add(e.source());
+            }
+        }
+        return packages;
+    }
+
+    private static Optional<ModuleDescriptor> inParents(List<Configuration> parents, String name) {
+        for (Configuration parent : parents) {
+            Optional<ResolvedModule> found = parent.findModule(name);
+            if (found.isPresent()) {
+                return Optional.of(found.get().reference().descriptor());
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.tessera.host.internal;
 
 import io.tessera.host.PluginLock;
-import io.tessera.host.Problem;
+import io.tessera.api.problem.Problem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.tessera.host.internal;
 
-import io.tessera.host.Problem;
-import io.tessera.host.Severity;
+import io.tessera.api.problem.Problem;
+import io.tessera.api.problem.Severity;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -91,7 +91,7 @@ final class PluginCallbacks {
             String message = "plugin " + owner + ": " + what + " did not return within "
                     + PluginActivator.human(timeout) + "; it was abandoned on its thread '" + thread.getName()
                     + "' and will not be called again";
-            report(owner, new Problem(Severity.ERROR, owner, sourceOf(owner), message,
+            report(owner, Problem.plugin(Severity.ERROR, owner, sourceOf(owner), message,
                     "make the listener return promptly; hand long work to a thread of your own"));
             return Outcome.TIMED_OUT;
         }
@@ -106,7 +106,7 @@ final class PluginCallbacks {
     }
 
     private void reportThrow(String owner, String what, Throwable t) {
-        report(owner, new Problem(Severity.WARNING, owner, sourceOf(owner), "plugin " + owner + ": " + what
+        report(owner, Problem.plugin(Severity.WARNING, owner, sourceOf(owner), "plugin " + owner + ": " + what
                 + " threw " + PluginActivator.describe(t) + "; the host went on without it",
                 "catch the exception in the listener"));
     }

@@ -1,7 +1,7 @@
 package io.tessera.host.internal;
 
 import io.tessera.api.plugin.PluginDescriptor;
-import io.tessera.host.Problem;
+import io.tessera.api.problem.Problem;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.util.Comparator;

@@ -2,8 +2,8 @@ package io.tessera.host.internal;
 
 import io.tessera.api.plugin.PluginDescriptor;
 import io.tessera.api.plugin.Version;
-import io.tessera.host.Problem;
-import io.tessera.host.Severity;
+import io.tessera.api.problem.Problem;
+import io.tessera.api.problem.Severity;
 import java.io.IOException;
 import java.lang.module.FindException;
 import java.lang.module.ModuleDescriptor;
@@ -168,7 +168,7 @@ final class PluginReader {
                 return new Unreadable(source, id, version, errors);
             }
             // docs/plugin-authors.md: module-info is the single source of identity
-            warnings.add(new Problem(Severity.WARNING, id, where, label + ": its manifest repeats the plugin identity ("
+            warnings.add(Problem.plugin(Severity.WARNING, id, where, label + ": its manifest repeats the plugin identity ("
                     + PluginDescriptor.ID + ", " + PluginDescriptor.VERSION + "), which is deprecated: module-info "
                     + "says it", "build the jar with the tessera-maven-plugin (goal manifest), or remove the two "
                     + "entries and compile with --module-version"));
@@ -220,7 +220,7 @@ final class PluginReader {
         String id = descriptor.id();
         String version = descriptor.version().toString();
         if (!module.name().equals(id)) {
-            errors.add(new Problem(Severity.ERROR, id, where, label + ": manifest says Tessera-Plugin-Id " + id
+            errors.add(Problem.plugin(Severity.ERROR, id, where, label + ": manifest says Tessera-Plugin-Id " + id
                     + " but module-info declares module " + module.name() + " (manifest/module mismatch)",
                     "make Tessera-Plugin-Id equal the module name"));
         }
@@ -229,13 +229,13 @@ final class PluginReader {
             try {
                 Version mv = Version.parse(rawModuleVersion.get());
                 if (!mv.sameAs(descriptor.version())) {
-                    errors.add(new Problem(Severity.ERROR, id, where, label + ": manifest says Tessera-Plugin-Version "
+                    errors.add(Problem.plugin(Severity.ERROR, id, where, label + ": manifest says Tessera-Plugin-Version "
                             + version + " but the module is compiled as version " + rawModuleVersion.get()
                             + " (manifest/module mismatch)",
                             "make Tessera-Plugin-Version equal the module version (javac --module-version)"));
                 }
             } catch (IllegalArgumentException notSemantic) {
-                warnings.add(new Problem(Severity.WARNING, id, where, label + ": module version "
+                warnings.add(Problem.plugin(Severity.WARNING, id, where, label + ": module version "
                         + rawModuleVersion.get() + " is not a semantic version; the manifest version is used", ""));
             }
         }
@@ -414,14 +414,14 @@ final class PluginReader {
             return unreadable(source, id, "?", jar + " was refused: " + e.getMessage(),
                     "rebuild the jar with the tessera-maven-plugin; a manifest this large is not a plugin manifest");
         }
-        return new Unreadable(source, id, "?", List.of(new Problem(Severity.ERROR, id, source.path().toString(),
+        return new Unreadable(source, id, "?", List.of(Problem.plugin(Severity.ERROR, id, source.path().toString(),
                 jar + " is not a readable jar (" + rootMessage(e) + ")",
                 "rebuild or copy the jar again; an interrupted copy leaves a truncated file")));
     }
 
     private static Unreadable unreadable(PluginSource source, String id, String version, String message, String hint) {
         return new Unreadable(source, id, version,
-                List.of(new Problem(Severity.ERROR, id, source.path().toString(), message, hint)));
+                List.of(Problem.plugin(Severity.ERROR, id, source.path().toString(), message, hint)));
     }
 
     static String rootMessage(Throwable t) {

@@ -3,7 +3,7 @@ package io.tessera.host.internal;
 import io.tessera.api.plugin.PluginState;
 import io.tessera.api.plugin.Version;
 import io.tessera.host.PluginView;
-import io.tessera.host.Problem;
+import io.tessera.api.problem.Problem;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

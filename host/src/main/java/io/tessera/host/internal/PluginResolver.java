@@ -3,8 +3,8 @@ package io.tessera.host.internal;
 import io.tessera.api.plugin.Requirement;
 import io.tessera.api.plugin.Version;
 import io.tessera.api.plugin.VersionRange;
-import io.tessera.host.Problem;
-import io.tessera.host.Severity;
+import io.tessera.api.problem.Problem;
+import io.tessera.api.problem.Severity;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleReference;
 import java.util.ArrayDeque;
@@ -454,7 +454,7 @@ final class PluginResolver {
     }
 
     private void warning(PluginCandidate c, String message, String hint) {
-        problems.computeIfAbsent(c, k -> new ArrayList<>()).add(new Problem(Severity.WARNING, c.id(),
+        problems.computeIfAbsent(c, k -> new ArrayList<>()).add(Problem.plugin(Severity.WARNING, c.id(),
                 c.sourceText(), message, hint));
     }
 
@@ -464,7 +464,7 @@ final class PluginResolver {
             list = new ArrayList<>();
             problems.put(c, list);
         }
-        list.add(new Problem(Severity.ERROR, c.id(), c.sourceText(), message, hint));
+        list.add(Problem.plugin(Severity.ERROR, c.id(), c.sourceText(), message, hint));
         failed.add(c);
     }
 }

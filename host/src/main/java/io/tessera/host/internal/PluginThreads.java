@@ -1,7 +1,7 @@
 package io.tessera.host.internal;
 
-import io.tessera.host.Problem;
-import io.tessera.host.Severity;
+import io.tessera.api.problem.Problem;
+import io.tessera.api.problem.Severity;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,11 +43,11 @@ final class PluginThreads {
             StackTraceElement[] stack = t.getStackTrace();
             String where = stack.length == 0 ? "" : " at " + stack[0];
             if (t.isDaemon()) {
-                problems.add(new Problem(Severity.WARNING, id, source, label + " left daemon thread '" + t.getName()
+                problems.add(Problem.plugin(Severity.WARNING, id, source, label + " left daemon thread '" + t.getName()
                         + "' running after it stopped" + where + "; it keeps the plugin's class loader from being "
                         + "unloaded", "end the plugin's threads in Plugin.stop (interrupt and join them)"));
             } else {
-                problems.add(new Problem(Severity.ERROR, id, source, label + " left non-daemon thread '"
+                problems.add(Problem.plugin(Severity.ERROR, id, source, label + " left non-daemon thread '"
                         + t.getName() + "' running after it stopped" + where + "; the JVM cannot exit while it runs "
                         + "(only System.exit ends it) and the plugin's class loader cannot be unloaded",
                         "end the plugin's threads in Plugin.stop (interrupt and join them), or make them daemons"));

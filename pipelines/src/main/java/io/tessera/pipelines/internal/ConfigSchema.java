@@ -4,6 +4,7 @@ import io.tessera.api.pipeline.Description;
 import io.tessera.api.pipeline.OneOf;
 import io.tessera.api.pipeline.Range;
 import io.tessera.api.pipeline.Step;
+import io.tessera.api.problem.Problem;
 import io.tessera.pipelines.ConfigKey;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -150,9 +151,9 @@ final class ConfigSchema {
      * @param path the pipeline path of the block, e.g. {@code steps.train.with}
      * @return the record, or empty when something was wrong
      */
-    Optional<Record> build(Node with, Loc blockLoc, String path, List<Problems.Problem> problems) {
+    Optional<Record> build(Node with, Loc blockLoc, String path, List<Problem> problems) {
         if (problem != null) {
-            problems.add(new Problems.Problem(blockLoc, path, problem));
+            problems.add(Problems.at(blockLoc, path, problem));
             return Optional.empty();
         }
         return buildRecord(type, fields, with, blockLoc, path, "with", problems).map(Record.class::cast);
@@ -163,7 +164,7 @@ final class ConfigSchema {
      * or value; keys left out keep the defaults of {@code fields}.
      */
     private Optional<Object> buildRecord(Class<?> recordType, List<Field> fields, Node with, Loc blockLoc,
-            String path, String blockName, List<Problems.Problem> problems) {
+            String path, String blockName, List<Problem> problems) {
         int before = problems.size();
         Object[] args = new Object[fields.size()];
         for (int i = 0; i < args.length; i++) {
@@ -172,7 +173,7 @@ final class ConfigSchema {
         Map<String, Loc> given = new LinkedHashMap<>();
         if (with != null && !(YamlTree.isNull(with))) {
             if (!(with instanceof MappingNode map)) {
-                problems.add(new Problems.Problem(YamlTree.loc(with), path, "'" + blockName + "' must be a map of"
+                problems.add(Problems.at(YamlTree.loc(with), path, "'" + blockName + "' must be a map of"
                         + " config keys, found " + YamlTree.describe(with)));
                 return Optional.empty();
             }
@@ -180,7 +181,7 @@ final class ConfigSchema {
             for (YamlTree.Entry e : YamlTree.entries(map)) {
                 int index = keys.indexOf(e.key());
                 if (index < 0) {
-                    problems.add(new Problems.Problem(e.keyLoc(), path + "." + e.key(), "step '" + step.name()
+                    problems.add(Problems.at(e.keyLoc(), path + "." + e.key(), "step '" + step.name()
                             + "' has no config key '" + e.key() + "'" + (blockName.equals("with") ? ""
                             : " in '" + blockName + "'") + Suggestions.hint(e.key(), keys) + "; "
                             + (blockName.equals("with") ? "its" : "the") + " keys are: " + String.join(", ", keys)));
@@ -214,7 +215,7 @@ final class ConfigSchema {
                     break;
                 }
             }
-            problems.add(new Problems.Problem(where, at, "invalid config of step '" + step.name() + "': "
+            problems.add(Problems.at(where, at, "invalid config of step '" + step.name() + "': "
                     + e.getMessage()));
             return Optional.empty();
         }
@@ -243,7 +244,7 @@ final class ConfigSchema {
     }
 
     /** The value of {@code node} for {@code f}, or null (with a problem) when it does not fit. */
-    private Object convert(Field f, Node node, String path, List<Problems.Problem> problems) {
+    private Object convert(Field f, Node node, String path, List<Problem> problems) {
         if (f.kind() == Kind.LIST) {
             List<Node> items = node instanceof SequenceNode l ? l.getValue() : List.of(node);
             List<Object> out = new ArrayList<>();
@@ -259,10 +260,10 @@ final class ConfigSchema {
         return scalar(f, f.kind(), node, path, problems);
     }
 
-    private Object scalar(Field f, Kind kind, Node node, String path, List<Problems.Problem> problems) {
+    private Object scalar(Field f, Kind kind, Node node, String path, List<Problem> problems) {
         String expected = kindName(kind, f);
         if (YamlTree.scalar(node) == null) {
-            problems.add(new Problems.Problem(YamlTree.loc(node), path, "'" + f.key() + "' must be " + article(expected)
+            problems.add(Problems.at(YamlTree.loc(node), path, "'" + f.key() + "' must be " + article(expected)
                     + ", found " + YamlTree.describe(node)));
             return null;
         }
@@ -298,7 +299,7 @@ final class ConfigSchema {
                             yield c;
                         }
                     }
-                    problems.add(new Problems.Problem(YamlTree.loc(node), path, "'" + f.key() + "' must be one of "
+                    problems.add(Problems.at(YamlTree.loc(node), path, "'" + f.key() + "' must be one of "
                             + String.join(", ", f.oneOf()) + ", found '" + str + "'"
                             + Suggestions.hint(str, f.oneOf())));
                     yield Boolean.FALSE;
@@ -306,7 +307,7 @@ final class ConfigSchema {
                 yield null;
             }
             case LIST, RECORD, UNSUPPORTED -> {
-                problems.add(new Problems.Problem(YamlTree.loc(node), path, "config key '" + f.key() + "' of step '"
+                problems.add(Problems.at(YamlTree.loc(node), path, "config key '" + f.key() + "' of step '"
                         + step.name() + "' has Java type " + f.component().getGenericType().getTypeName()
                         + ", which pipelines cannot set"));
                 yield Boolean.FALSE;
@@ -316,17 +317,17 @@ final class ConfigSchema {
             return null;
         }
         if (out == null) {
-            problems.add(new Problems.Problem(YamlTree.loc(node), path, "'" + f.key() + "' must be " + article(expected)
+            problems.add(Problems.at(YamlTree.loc(node), path, "'" + f.key() + "' must be " + article(expected)
                     + ", found " + YamlTree.describe(node)));
             return null;
         }
         if (f.range() != null && out instanceof Number n && !inRange(f.range(), n.doubleValue())) {
-            problems.add(new Problems.Problem(YamlTree.loc(node), path, "'" + f.key() + "' is " + v + " but must be "
+            problems.add(Problems.at(YamlTree.loc(node), path, "'" + f.key() + "' is " + v + " but must be "
                     + rangeText(f.range())));
             return null;
         }
         if (kind == Kind.STRING && !f.oneOf().isEmpty() && !f.oneOf().contains(out)) {
-            problems.add(new Problems.Problem(YamlTree.loc(node), path, "'" + f.key() + "' must be one of "
+            problems.add(Problems.at(YamlTree.loc(node), path, "'" + f.key() + "' must be one of "
                     + String.join(", ", f.oneOf()) + ", found '" + out + "'"
                     + Suggestions.hint(out.toString(), f.oneOf())));
             return null;

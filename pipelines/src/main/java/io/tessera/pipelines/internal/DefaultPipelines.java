@@ -1,6 +1,7 @@
 package io.tessera.pipelines.internal;
 
 import io.tessera.api.plugin.ServiceRegistry;
+import io.tessera.api.problem.Problem;
 import io.tessera.api.tensor.TensorBackendProvider;
 import io.tessera.host.BackendSelection;
 import io.tessera.pipelines.Pipeline;
@@ -58,28 +59,28 @@ public final class DefaultPipelines implements Pipelines {
 
     @Override
     public ValidationReport validate(Path file, List<String> overrides) {
-        List<Problems.Problem> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         check(file, overrides, problems);
         return Problems.report(file.toString(), problems);
     }
 
     @Override
     public ValidationReport validate(Pipeline pipeline) {
-        List<Problems.Problem> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         check(pipeline, List.of(), problems);
         return Problems.report("pipeline '" + pipeline.name() + "'", problems);
     }
 
-    private Optional<ValidatedPipeline> check(Path file, List<String> overrides, List<Problems.Problem> problems) {
+    private Optional<ValidatedPipeline> check(Path file, List<String> overrides, List<Problem> problems) {
         String source = file.toString();
         String text;
         try {
             text = Files.readString(file);
         } catch (MalformedInputException e) {
-            problems.add(new Problems.Problem(Loc.of(source), "", "the file is not UTF-8 text"));
+            problems.add(Problems.at(Loc.of(source), "", "the file is not UTF-8 text"));
             return Optional.empty();
         } catch (IOException e) {
-            problems.add(new Problems.Problem(Loc.of(source), "", (Files.exists(file) ? "cannot read the file: "
+            problems.add(Problems.at(Loc.of(source), "", (Files.exists(file) ? "cannot read the file: "
                     + e.getMessage() : "no such file") + "; give the path of a pipeline YAML file"));
             return Optional.empty();
         }
@@ -91,12 +92,12 @@ public final class DefaultPipelines implements Pipelines {
     }
 
     private Optional<ValidatedPipeline> check(Pipeline pipeline, List<String> overrides,
-            List<Problems.Problem> problems) {
+            List<Problem> problems) {
         return checkTree(PipelineTrees.tree(pipeline), "pipeline '" + pipeline.name() + "'", overrides, problems);
     }
 
     private Optional<ValidatedPipeline> checkTree(Node root, String source, List<String> overrides,
-            List<Problems.Problem> problems) {
+            List<Problem> problems) {
         for (String o : overrides) {
             PipelineTrees.applyOverride(root, o, problems);
         }
@@ -118,7 +119,7 @@ public final class DefaultPipelines implements Pipelines {
 
     @Override
     public RunResult run(Path file, RunOptions options) {
-        List<Problems.Problem> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         Optional<ValidatedPipeline> p = check(file, options.overrides(), problems);
         if (p.isEmpty()) {
             throw new PipelineValidationException(Problems.report(file.toString(), problems));
@@ -128,7 +129,7 @@ public final class DefaultPipelines implements Pipelines {
 
     @Override
     public RunResult run(Pipeline pipeline, RunOptions options) {
-        List<Problems.Problem> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         Optional<ValidatedPipeline> p = check(pipeline, options.overrides(), problems);
         if (p.isEmpty()) {
             throw new PipelineValidationException(Problems.report("pipeline '" + pipeline.name() + "'", problems));

@@ -48,6 +48,8 @@ final class PipelineEngine {
     private final Map<String, Object> resolved;
     private final RunOptions options;
     private final RunFolder folder;
+    /** events.jsonl and the logs: one channel and lock per file, forced at boundaries. */
+    private final LineFiles lines = new LineFiles();
     private final boolean resumed;
     private final ServiceRegistry services;
     private final BackendSelection selection;
@@ -74,7 +76,7 @@ final class PipelineEngine {
         this.selection = selection;
         this.listeners = options.listeners();
         this.record = new RunRecord(pipeline.steps());
-        this.engineLog = new RunLogger("engine", folder.logs());
+        this.engineLog = new RunLogger("engine", folder.logs(), lines);
     }
 
     RunResult run() {
@@ -112,6 +114,12 @@ final class PipelineEngine {
             }
         }
         emit(new PipelineEvent.RunFinished(status, seconds, folder.dir(), failure));
+        try {
+            lines.close();
+        } catch (IOException e) {
+            System.getLogger("io.tessera.pipelines").log(System.Logger.Level.WARNING,
+                    "cannot close the run's events and logs: " + e.getMessage());
+        }
         return result(status, failure, seconds);
     }
 
@@ -241,7 +249,7 @@ final class PipelineEngine {
         long t0 = System.nanoTime();
         record.status(id, "running", -1);
         emit(new PipelineEvent.StepStarted(id, node.uses(), index, count));
-        RunLogger log = new RunLogger(id, folder.logs());
+        RunLogger log = new RunLogger(id, folder.logs(), lines);
         try {
             PortValues in = inputs(node);
             java.nio.file.Files.createDirectories(folder.stepDir(id));
@@ -333,7 +341,11 @@ final class PipelineEngine {
     private void emit(PipelineEvent event) {
         if (!(event instanceof PipelineEvent.StepProgress)) {
             try {
-                AtomicFiles.appendLine(folder.events(), EventJson.line(event, Instant.now()));
+                lines.append(folder.events(), EventJson.line(event, Instant.now()));
+                if (!(event instanceof PipelineEvent.StepStarted)) {
+                    // a boundary (run start or end, epoch, checkpoint, step end): force the run's events and logs
+                    lines.sync();
+                }
             } catch (IOException e) {
                 engineLog.log(System.Logger.Level.WARNING, "cannot append to events.jsonl: " + e.getMessage());
             }

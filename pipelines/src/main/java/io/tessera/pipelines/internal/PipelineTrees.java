@@ -2,6 +2,7 @@ package io.tessera.pipelines.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tessera.api.problem.Problem;
 import io.tessera.pipelines.Pipeline;
 import io.tessera.pipelines.PipelineStep;
 import java.util.ArrayList;
@@ -66,20 +67,20 @@ final class PipelineTrees {
     /**
      * Applies {@code path=value} (value in YAML syntax: {@code 5}, {@code adam}, {@code [a, b]}) to {@code root}.
      */
-    static void applyOverride(Node root, String override, List<Problems.Problem> problems) {
+    static void applyOverride(Node root, String override, List<Problem> problems) {
         Loc loc = Loc.of("--set " + override);
         int eq = override.indexOf('=');
         if (eq <= 0) {
-            problems.add(new Problems.Problem(loc, "", "an override is path=value, e.g."
+            problems.add(Problems.at(loc, "", "an override is path=value, e.g."
                     + " steps.train.with.training.epochs=5"));
             return;
         }
         String path = override.substring(0, eq).strip();
         String text = override.substring(eq + 1);
-        List<Problems.Problem> parse = new ArrayList<>();
+        List<Problem> parse = new ArrayList<>();
         Node parsed = text.isBlank() ? YamlTree.node("", loc) : YamlTree.read(text, loc.file(), parse);
         if (parsed == null) {
-            problems.add(new Problems.Problem(loc, path, "the value '" + text + "' is not valid YAML"));
+            problems.add(Problems.at(loc, path, "the value '" + text + "' is not valid YAML"));
             return;
         }
         Node value = YamlTree.relocate(parsed, loc);
@@ -97,7 +98,7 @@ final class PipelineTrees {
             } else if (child instanceof MappingNode m) {
                 current = m;
             } else {
-                problems.add(new Problems.Problem(loc, path, "cannot set '" + path + "': '"
+                problems.add(Problems.at(loc, path, "cannot set '" + path + "': '"
                         + String.join(".", java.util.Arrays.copyOf(parts, i + 1)) + "' is " + YamlTree.describe(child)
                         + ", not a map"));
                 return;

@@ -1,6 +1,7 @@
 package io.tessera.pipelines.internal;
 
 import io.tessera.api.pipeline.Port;
+import io.tessera.api.problem.Problem;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -28,7 +29,7 @@ final class PipelineValidator {
 
     private final StepCatalog catalog;
     private final Collection<String> backends;
-    private final List<Problems.Problem> problems = new ArrayList<>();
+    private final List<Problem> problems = new ArrayList<>();
 
     private PipelineValidator(StepCatalog catalog, Collection<String> backends) {
         this.catalog = catalog;
@@ -37,7 +38,7 @@ final class PipelineValidator {
 
     /** The validated pipeline, or empty with problems added to {@code out}. */
     static Optional<ValidatedPipeline> validate(Node root, String source, StepCatalog catalog,
-            Collection<String> backends, List<Problems.Problem> out) {
+            Collection<String> backends, List<Problem> out) {
         PipelineValidator v = new PipelineValidator(catalog, backends);
         Optional<ValidatedPipeline> result = v.run(root, source);
         out.addAll(v.problems);
@@ -45,7 +46,7 @@ final class PipelineValidator {
     }
 
     private void problem(Loc loc, String path, String message) {
-        problems.add(new Problems.Problem(loc, path, message));
+        problems.add(Problems.at(loc, path, message));
     }
 
     private Optional<ValidatedPipeline> run(Node root, String source) {

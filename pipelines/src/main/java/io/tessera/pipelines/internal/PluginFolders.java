@@ -1,5 +1,6 @@
 package io.tessera.pipelines.internal;
 
+import io.tessera.api.problem.Problem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ public final class PluginFolders {
         } catch (IOException e) {
             return List.of();
         }
-        List<Problems.Problem> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         Node root = YamlTree.read(text, pipelineFile.toString(), problems);
         if (!(root instanceof MappingNode top)) {
             return List.of();

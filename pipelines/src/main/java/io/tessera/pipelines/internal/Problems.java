@@ -1,6 +1,7 @@
 package io.tessera.pipelines.internal;
 
-import io.tessera.pipelines.ValidationProblem;
+import io.tessera.api.problem.Problem;
+import io.tessera.api.problem.Severity;
 import io.tessera.pipelines.ValidationReport;
 import java.util.List;
 
@@ -9,14 +10,12 @@ final class Problems {
     private Problems() {
     }
 
-    /** A problem at {@code loc}, at pipeline path {@code path}. */
-    record Problem(Loc loc, String path, String message) {
-        ValidationProblem toPublic() {
-            return new ValidationProblem(loc.file(), loc.line(), loc.column(), path, message);
-        }
+    /** An error at {@code loc}, at pipeline path {@code path}. */
+    static Problem at(Loc loc, String path, String message) {
+        return Problem.at(Severity.ERROR, loc.file(), loc.line(), loc.column(), path, message, "");
     }
 
     static ValidationReport report(String source, List<Problem> problems) {
-        return new ValidationReport(source, problems.stream().distinct().map(Problem::toPublic).toList());
+        return new ValidationReport(source, problems.stream().distinct().toList());
     }
 }

@@ -15,12 +15,14 @@ final class RunLogger implements System.Logger {
     private final String step;
     private final Path stepLog;
     private final Path runLog;
+    private final LineFiles lines;
 
-    RunLogger(String step, Path logs) throws IOException {
+    RunLogger(String step, Path logs, LineFiles lines) throws IOException {
         Files.createDirectories(logs);
         this.step = step;
         this.stepLog = logs.resolve(step + ".log");
         this.runLog = logs.resolve("run.log");
+        this.lines = lines;
     }
 
     @Override
@@ -47,8 +49,8 @@ final class RunLogger implements System.Logger {
         }
         String text = line.toString();
         try {
-            AtomicFiles.appendLine(stepLog, text);
-            AtomicFiles.appendLine(runLog, "[" + step + "] " + text);
+            lines.append(stepLog, text);
+            lines.append(runLog, "[" + step + "] " + text);
         } catch (IOException e) {
             // A full disk must not fail the step through its logger; the run's own writes will report it.
         }

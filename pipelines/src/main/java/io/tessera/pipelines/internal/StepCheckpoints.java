@@ -12,8 +12,9 @@ import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /**
- * The checkpoints of one step in {@code checkpoints/<step>/ckpt-<position>}: each written as a folder under a
- * temporary name and renamed once complete; the two newest are kept.
+ * The checkpoints of one step in {@code checkpoints/<step>/ckpt-<position>}: each written by {@link
+ * AtomicFiles#writeDirectory} (filled under a temporary name, swapped in by renaming aside), recovered before the
+ * latest is looked up; the two newest are kept.
  */
 final class StepCheckpoints implements Checkpoints {
     private static final int KEEP = 2;
@@ -29,6 +30,13 @@ final class StepCheckpoints implements Checkpoints {
 
     @Override
     public Optional<Path> latest() {
+        try {
+            // a run killed while replacing a checkpoint left it set aside: put it back before looking
+            AtomicFiles.recoverDirectories(dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot recover the checkpoints in " + dir + ": " + e.getMessage(),
+                    e);
+        }
         List<Path> all = complete();
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
     }

@@ -1,5 +1,6 @@
 package io.tessera.pipelines.internal;
 
+import io.tessera.api.problem.Problem;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ final class YamlTree {
      *
      * @param file the name used in locations
      */
-    static Node read(String text, String file, List<Problems.Problem> problems) {
+    static Node read(String text, String file, List<Problem> problems) {
         LoadSettings settings = LoadSettings.builder().setLabel(file).setSchema(SCHEMA).setUseMarks(true).build();
         Optional<Node> root;
         try {
@@ -57,11 +58,11 @@ final class YamlTree {
             problems.add(syntaxError(e, file));
             return null;
         } catch (YamlEngineException e) {
-            problems.add(new Problems.Problem(new Loc(file, 1, 1), "", "YAML syntax error: " + e.getMessage()));
+            problems.add(Problems.at(new Loc(file, 1, 1), "", "YAML syntax error: " + e.getMessage()));
             return null;
         }
         if (root.isEmpty() || isNull(root.get()) && text.isBlank()) {
-            problems.add(new Problems.Problem(new Loc(file, 1, 1), "", "the file is empty; a pipeline needs at"
+            problems.add(Problems.at(new Loc(file, 1, 1), "", "the file is empty; a pipeline needs at"
                     + " least 'name:' and 'steps:'"));
             return null;
         }
@@ -70,7 +71,7 @@ final class YamlTree {
     }
 
     /** Reports duplicated and non-scalar keys, recursively; of a duplicated key only the last value stays. */
-    private static void checkKeys(Node node, List<Problems.Problem> problems, Map<Node, Boolean> seen) {
+    private static void checkKeys(Node node, List<Problem> problems, Map<Node, Boolean> seen) {
         if (seen.put(node, Boolean.TRUE) != null) {
             return; // an alias of a node already checked
         }
@@ -79,13 +80,13 @@ final class YamlTree {
             List<NodeTuple> kept = new ArrayList<>();
             for (NodeTuple t : map.getValue()) {
                 if (!(t.getKeyNode() instanceof ScalarNode key)) {
-                    problems.add(new Problems.Problem(loc(t.getKeyNode()), "", "a key must be a plain word, found "
+                    problems.add(Problems.at(loc(t.getKeyNode()), "", "a key must be a plain word, found "
                             + describe(t.getKeyNode()) + "; write key: value"));
                     continue;
                 }
                 Integer before = index.put(key.getValue(), kept.size());
                 if (before != null) {
-                    problems.add(new Problems.Problem(loc(key), key.getValue(), "key '" + key.getValue()
+                    problems.add(Problems.at(loc(key), key.getValue(), "key '" + key.getValue()
                             + "' appears twice in this map (first at line " + loc(kept.get(before).getKeyNode())
                             .line() + "); remove one (the last one would win)"));
                     kept.set(before, null);
@@ -273,7 +274,7 @@ final class YamlTree {
      * A syntax error as a person reads it: where, what is wrong in plain words, and a hint how to fix it; the
      * parser's own words follow only where no plainer description is known.
      */
-    static Problems.Problem syntaxError(MarkedYamlEngineException e, String file) {
+    static Problem syntaxError(MarkedYamlEngineException e, String file) {
         Mark at = e.getProblemMark().or(e::getContextMark).orElse(null);
         Loc loc = at == null ? new Loc(file, 1, 1) : new Loc(file, at.getLine() + 1, at.getColumn() + 1);
         String problem = e.getProblem() == null ? "" : e.getProblem();
@@ -319,6 +320,6 @@ final class YamlTree {
             hint = "check the indentation (spaces; sibling keys in one column) and the quoting on this line and the"
                     + " one before";
         }
-        return new Problems.Problem(loc, "", "YAML syntax error: " + what + "; hint: " + hint);
+        return Problems.at(loc, "", "YAML syntax error: " + what + "; hint: " + hint);
     }
 }

@@ -2,7 +2,7 @@ package io.tessera.testkit.host;
 
 import io.tessera.api.plugin.PluginDescriptor;
 import io.tessera.host.PluginView;
-import io.tessera.host.Problem;
+import io.tessera.api.problem.Problem;
 import io.tessera.host.Tessera;
 import io.tessera.host.TesseraBuilder;
 import io.tessera.host.TesseraHost;

@@ -76,7 +76,9 @@ class ValidationSplitTest {
 
     @Test
     void describesEveryConfigKey() {
-        for (RecordComponent c : IdxDatasetStep.Config.class.getRecordComponents()) {
+        RecordComponent[] components = IdxDatasetStep.Config.class.getRecordComponents();
+        assertThat(components).as("config keys").hasSizeGreaterThanOrEqualTo(5);
+        for (RecordComponent c : components) {
             assertThat(c.getAnnotation(Description.class)).as(c.getName()).isNotNull();
             assertThat(c.getAnnotation(Description.class).value()).as(c.getName()).isNotBlank();
         }

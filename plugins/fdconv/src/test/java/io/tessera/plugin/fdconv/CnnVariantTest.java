@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tessera.api.nn.Conv2d;
 import io.tessera.api.nn.Linear;
+import io.tessera.api.optim.Adam;
 import io.tessera.api.tensor.Functional;
 import io.tessera.api.tensor.Generator;
 import io.tessera.api.tensor.Shape;
@@ -124,21 +125,41 @@ class CnnVariantTest {
         }
     }
 
-    /** One training step's backward pass reaches every parameter of every variant. */
+    /**
+     * The backward pass reaches every parameter of every variant with a finite, non-zero gradient, and two Adam steps
+     * on one batch lower that batch's loss.
+     */
     @Test
     void everyVariantTrainsEndToEnd() {
         for (CnnVariant v : List.of(CnnVariant.plain(), variant(CnnVariant.Layer.FDCONV,
                 "conv2"), variant(CnnVariant.Layer.CONDCONV, "conv1", "conv2"))) {
-            try (ReferenceCnn model = cnn(v); TensorScope sc = Tensors.scope()) {
+            try (ReferenceCnn model = cnn(v); Adam adam = new Adam(model.parameters(), 3e-3);
+                 TensorScope sc = Tensors.scope()) {
                 Tensor x = new Generator(1).uniform(be, Shape.of(4, 1, 28, 28), 0, 1);
                 Tensor y = be.tensor(new long[] {0, 3, 7, 9}, 4);
                 Tensor out = model.forward(x);
                 assertThat(out.dims()).containsExactly(4, 10);
-                Functional.crossEntropy(out, y).backward();
+                Tensor first = Functional.crossEntropy(out, y);
+                double firstLoss = first.item();
+                first.backward();
                 for (Map.Entry<String, Tensor> p : model.namedParameters().entrySet()) {
-                    assertThat(p.getValue().grad()).as(v.layer() + " " + p.getKey()).isNotNull();
+                    Tensor g = p.getValue().grad();
+                    assertThat(g).as(v.layer() + " " + p.getKey()).isNotNull();
+                    double maxAbs = g.abs().max().item();
+                    assertThat(maxAbs).as(v.layer() + " " + p.getKey() + " gradient is finite and not all zero")
+                            .isGreaterThan(0).isLessThan(Double.POSITIVE_INFINITY);
                 }
-                model.zeroGrad();
+                double loss = firstLoss;
+                for (int step = 0; step < 2; step++) {
+                    adam.step();
+                    model.zeroGrad();
+                    Tensor l = Functional.crossEntropy(model.forward(x), y);
+                    loss = l.item();
+                    if (step == 0) {
+                        l.backward();
+                    }
+                }
+                assertThat(loss).as(v.layer() + ": loss after 2 Adam steps on the batch").isLessThan(firstLoss);
             }
         }
     }

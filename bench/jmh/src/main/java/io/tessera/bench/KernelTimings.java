@@ -1,37 +1,45 @@
-package io.tessera.backend.cpu.kernels;
+package io.tessera.bench;
 
+import io.tessera.backend.cpu.kernels.ComplexPair;
+import io.tessera.backend.cpu.kernels.Conv2dKernels;
 import io.tessera.backend.cpu.kernels.Conv2dKernels.Algorithm;
+import io.tessera.backend.cpu.kernels.FftKernels;
+import io.tessera.backend.cpu.kernels.NormKernels;
+import io.tessera.backend.cpu.kernels.PoolKernels;
 import java.util.Arrays;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Prints kernel timings (min and median over samples, after warm-up): conv2d N=8, 64 to 64 channels, 56x56, 3x3,
- * padding 1 (the PyTorch peer's shape) for each algorithm, a depthwise conv, rfft2/irfft2 and the norms. Measures
- * only; asserts nothing about time. The root build excludes the {@code slow} tag, so run {@link #main} on the test
- * class path, once per nd4j-native classifier to compare them.
+ * Prints a table of CPU-backend kernel timings (min and median wall time over samples after warm-up, and process CPU
+ * time per call): conv2d N=8, 64 to 64 channels, 56x56, 3x3, padding 1 (the PyTorch peer's shape) for each algorithm,
+ * a depthwise conv, rfft2/irfft2, the norms and max-pool. Measures only; run it with {@code bench/tensor-bench.sh
+ * --kernels}, once per nd4j-native classifier ({@code ND4J_CLASSIFIER}) to compare them.
  */
-@Tag("slow")
-public class KernelTimingTest {
+public final class KernelTimings {
     private static final int[] ONE = {1, 1};
 
-    /** Runs the timings outside JUnit. */
-    public static void main(String[] args) {
-        new KernelTimingTest().printsKernelTimings();
+    private KernelTimings() {
     }
 
-    @Test
-    void printsKernelTimings() {
+    /** Prints the table. */
+    public static void main(String[] args) {
+        System.out.printf(Locale.ROOT, "| %-42s | %9s | %9s | %16s |%n", "kernel", "min ms", "median ms",
+                "process CPU ms");
+        System.out.println("|---|---|---|---|");
+        printsKernelTimings();
+    }
+
+    private static void printsKernelTimings() {
         Nd4j.getRandom().setSeed(7);
         INDArray x = Nd4j.randn(DataType.FLOAT, 8, 64, 56, 56);
         INDArray w = Nd4j.randn(DataType.FLOAT, 64, 64, 3, 3).muli(0.05);
         INDArray b = Nd4j.randn(DataType.FLOAT, 64);
         INDArray g = Nd4j.randn(DataType.FLOAT, 8, 64, 56, 56);
-        System.out.println("conv2d N=8 64->64 56x56 3x3 p1; natives with oneDNN: " + Conv2dKernels.nativeHasOneDnn());
+        System.err.println("conv2d N=8 64->64 56x56 3x3 p1; natives with oneDNN: " + Conv2dKernels.nativeHasOneDnn());
         for (Algorithm a : new Algorithm[] {Algorithm.AUTO, Algorithm.ND4J_NATIVE, Algorithm.IM2COL_GEMM}) {
             print(a + " forward", () -> Conv2dKernels.forward(x, w, b, ONE, ONE, ONE, 1, a), 15);
             print(a + " forward+backward", () -> {
@@ -84,7 +92,6 @@ public class KernelTimingTest {
         double cpu = (processCpuNanos() - cpu0) / 1e6 / samples;
         Arrays.sort(ms);
         // process CPU time per call (all threads) shows the work when a shared host makes wall time noisy
-        System.out.printf("%-42s min %8.2f  median %8.2f ms  (process CPU %8.2f ms/call)%n", what, ms[0],
-                ms[samples / 2], cpu);
+        System.out.printf(Locale.ROOT, "| %-42s | %9.2f | %9.2f | %16.2f |%n", what, ms[0], ms[samples / 2], cpu);
     }
 }
