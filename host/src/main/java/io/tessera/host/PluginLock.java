@@ -1,5 +1,6 @@
 package io.tessera.host;
 
+import io.tessera.api.problem.Problem;
 import io.tessera.host.internal.LockFiles;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,7 @@
 package io.tessera.host;
 
+import io.tessera.api.problem.Problem;
+import io.tessera.api.problem.Severity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
