@@ -11,7 +11,7 @@ import io.tessera.pipelines.RunResult;
 import io.tessera.pipelines.StepInfo;
 import io.tessera.pipelines.ValidationReport;
 import java.io.IOException;
-import java.nio.charset.MalformedInputException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -74,8 +74,11 @@ public final class DefaultPipelines implements Pipelines {
         String source = file.toString();
         String text;
         try {
-            text = Files.readString(file);
-        } catch (MalformedInputException e) {
+            text = YamlTree.readFile(file);
+        } catch (YamlTree.TooLargeException e) {
+            problems.add(new Problems.Problem(Loc.of(source), "", e.getMessage()));
+            return Optional.empty();
+        } catch (CharacterCodingException e) {
             problems.add(new Problems.Problem(Loc.of(source), "", "the file is not UTF-8 text"));
             return Optional.empty();
         } catch (IOException e) {

@@ -1,8 +1,6 @@
 package io.tessera.pipelines.internal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +25,7 @@ public final class PluginFolders {
     public static List<Path> of(Path pipelineFile) {
         String text;
         try {
-            text = Files.readString(pipelineFile, StandardCharsets.UTF_8);
+            text = YamlTree.readFile(pipelineFile);
         } catch (IOException e) {
             return List.of();
         }
