@@ -143,12 +143,18 @@ public final class DefaultPipelines implements Pipelines {
         Map<String, Object> resolved = PipelineTrees.resolved(pipeline);
         RunFolder folder;
         boolean resumed = options.resume().isPresent();
+        RunFolderLock lock = null;
         try {
             if (resumed) {
+                RunFolder.openForResume(options.resume().get());
+                // locked before anything is written; checked again under the lock, since a resume that held it may
+                // have finished the run meanwhile
+                lock = RunFolderLock.acquire(options.resume().get(), "--resume");
                 folder = RunFolder.openForResume(options.resume().get());
                 checkSamePipeline(folder, resolved);
             } else {
                 folder = RunFolder.create(options.outputRoot(), pipeline.name(), Instant.now());
+                lock = RunFolderLock.acquire(folder.dir(), "a run");
             }
             BackendSelection selection = BackendSelection.discover(ClassLoader.getSystemClassLoader(), services);
             return new PipelineEngine(pipeline, resolved, options, folder, resumed, services, selection)
@@ -156,6 +162,14 @@ public final class DefaultPipelines implements Pipelines {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the run folder under " + options.outputRoot() + ": "
                     + e.getMessage(), e);
+        } finally {
+            if (lock != null) {
+                try {
+                    lock.close();
+                } catch (IOException e) {
+                    // the lock goes with the channel; nothing more to release
+                }
+            }
         }
     }
 
