@@ -130,6 +130,7 @@ public final class InputFuzzer {
         String[] current = {"(before the first case)"};
         int[] counts = new int[3];
         assertTimeoutPreemptively(timeout, () -> {
+            Files.createDirectories(dir);
             for (int s = 0; s < seeds.size(); s++) {
                 Path file = dir.resolve(name + "-seed" + s + extension);
                 Files.write(file, seeds.get(s));
