@@ -71,6 +71,7 @@ public final class InputFuzzer {
     private boolean requireFileName = true;
     private int iterations = Integer.getInteger("tessera.fuzz.iterations", 300);
     private long seed = Long.getLong("tessera.fuzz.seed", 17L);
+    private int requested = iterations;
     private Duration timeout = Duration.ofSeconds(60);
 
     private InputFuzzer(String name, String extension, List<byte[]> seeds) {
@@ -107,13 +108,17 @@ public final class InputFuzzer {
 
     /** Mutants per seed file (default 300, or {@code -Dtessera.fuzz.iterations}). */
     public InputFuzzer iterations(int n) {
+        this.requested = n;
         if (System.getProperty("tessera.fuzz.iterations") == null) {
             this.iterations = n;
         }
         return this;
     }
 
-    /** The limit for the whole run (default 60 s); a reader that hangs fails the test when it is reached. */
+    /**
+     * The limit for the whole run (default 60 s); a reader that hangs fails the test when it is reached. When
+     * {@code -Dtessera.fuzz.iterations} asks for more cases than the test, the limit grows in proportion.
+     */
     public InputFuzzer timeout(Duration limit) {
         this.timeout = limit;
         return this;
@@ -129,7 +134,8 @@ public final class InputFuzzer {
         long t0 = System.nanoTime();
         String[] current = {"(before the first case)"};
         int[] counts = new int[3];
-        assertTimeoutPreemptively(timeout, () -> {
+        Duration limit = timeout.multipliedBy(Math.max(1, (iterations + requested - 1) / Math.max(1, requested)));
+        assertTimeoutPreemptively(limit, () -> {
             Files.createDirectories(dir);
             for (int s = 0; s < seeds.size(); s++) {
                 Path file = dir.resolve(name + "-seed" + s + extension);
@@ -157,7 +163,7 @@ public final class InputFuzzer {
                     counts[failure == null ? 1 : 2]++;
                 }
             }
-        }, () -> name + " fuzz (seed " + seed + "): no answer within " + timeout.toSeconds() + " s; the reader hangs"
+        }, () -> name + " fuzz (seed " + seed + "): no answer within " + limit.toSeconds() + " s; the reader hangs"
                 + " on " + current[0]);
         return new Report(name, counts[0], counts[1], counts[2], Duration.ofNanos(System.nanoTime() - t0));
     }
