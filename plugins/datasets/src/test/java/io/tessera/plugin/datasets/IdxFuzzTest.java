@@ -36,4 +36,27 @@ class IdxFuzzTest {
         System.out.println(report);
         assertThat(report.refused()).isGreaterThan(report.cases() / 2);
     }
+
+    @Test
+    void mnistFoldersWithAMutatedImageFileLoadOrFailWithAClearIOException() throws IOException {
+        Path folder = dir.resolve("mnist");
+        Idx.write(folder.resolve(Split.TEST.labelsFile()),
+                new IdxArray(Idx.Type.UBYTE, new int[] {3}, new byte[] {7, 0, 9}));
+        Path images = folder.resolve(Split.TEST.imagesFile());
+        byte[] seed = Idx.toBytes(IdxTest.images(3, 4, 4));
+        InputFuzzer.Report report = InputFuzzer.of("mnist-images", "-idx3-ubyte", List.of(seed))
+                .reader(file -> {
+                    java.nio.file.Files.copy(file, images, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    try {
+                        MnistFolder.mnist(folder, Split.TEST).slice(0, 1);
+                    } catch (IOException e) {
+                        if (e.getMessage() == null || !e.getMessage().contains(folder.toString())) {
+                            throw new AssertionError("the message names no file of the folder: " + e, e);
+                        }
+                        throw e;
+                    }
+                })
+                .accept(IOException.class).requireFileName(false).iterations(150).timeout(Duration.ofSeconds(60)).run(dir.resolve("cases"));
+        System.out.println(report);
+    }
 }
