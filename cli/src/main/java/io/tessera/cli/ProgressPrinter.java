@@ -105,6 +105,9 @@ final class ProgressPrinter implements PipelineListener {
             line = b.toString();
         } else if (event instanceof PipelineEvent.CheckpointSaved c) {
             line = label(c.step()) + " checkpoint at step " + c.position();
+        } else if (event instanceof PipelineEvent.CheckpointSkipped k) {
+            line = label(k.step()) + " WARNING: checkpoint " + k.folder().getFileName() + " is corrupt (" + k.reason()
+                    + "); skipped it (kept as " + k.movedTo() + ") and resuming from the previous intact one";
         } else if (event instanceof PipelineEvent.StepFinished f) {
             StringBuilder b = new StringBuilder(label(f.step()) + String.format(Locale.ROOT, " done in %.1f s",
                     f.seconds()));

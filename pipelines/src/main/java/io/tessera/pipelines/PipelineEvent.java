@@ -7,7 +7,8 @@ import org.apiguardian.api.API;
 
 /**
  * What happens during a pipeline run, in order: {@link RunStarted}, then per step {@link StepStarted}, any number of
- * {@link StepProgress}, {@link EpochFinished} and {@link CheckpointSaved}, and {@link StepFinished} or
+ * {@link StepProgress}, {@link EpochFinished}, {@link CheckpointSaved} and
+ * {@link CheckpointSkipped}, and {@link StepFinished} or
  * {@link StepFailed}; finally {@link RunFinished}. The run folder's {@code events.jsonl} holds all but the progress
  * events, one JSON object a line; {@code tessera run --json} prints all of them.
  */
@@ -90,6 +91,23 @@ public sealed interface PipelineEvent {
         @Override
         public String type() {
             return "checkpoint";
+        }
+    }
+
+    /**
+     * A checkpoint failed its integrity check (a file missing, truncated or changed since it was saved, per its
+     * {@code checkpoint.sha256}), so the step continues from an older one, or from the start if none is intact. The
+     * skipped folder is kept, renamed to {@code corrupt-<name>}, for inspection.
+     *
+     * @param step   the step id
+     * @param folder the checkpoint folder as it was named when it was found corrupt
+     * @param reason what is wrong with it
+     * @param movedTo where it was moved (or {@code folder} if it could not be moved)
+     */
+    record CheckpointSkipped(String step, Path folder, String reason, Path movedTo) implements PipelineEvent {
+        @Override
+        public String type() {
+            return "checkpoint-skipped";
         }
     }
 

@@ -165,6 +165,76 @@ class PipelineEngineTest {
         assertThat(Files.readString(resumed.runDirectory().resolve("events.jsonl"))).contains("run-resume");
     }
 
+    /** Issue 17: a truncated newest checkpoint failed the resume instead of falling back to the previous one. */
+    @Test
+    void aResumeSkipsATruncatedNewestCheckpointForThePreviousIntactOneAndSaysSo() throws Exception {
+        Path file = write("""
+                name: counting
+                steps:
+                  count: { uses: test/count, with: { to: 6 } }
+                """);
+        RunResult whole = Pipelines.of(host).run(file, options().build());
+        AtomicBoolean stop = new AtomicBoolean();
+        RunResult stopped = Pipelines.of(host).run(file, options().cancelWhen(stop::get).parallelism(1)
+                .listener(e -> {
+                    if (e instanceof PipelineEvent.CheckpointSaved c && c.position() == 4) {
+                        stop.set(true);
+                    }
+                }).build());
+        Path checkpoints = stopped.runDirectory().resolve("checkpoints/count");
+        Path newest = checkpoints.resolve("ckpt-000000000004");
+        assertThat(Files.readString(newest.resolve("checkpoint.sha256"))).contains("  state.txt");
+        Files.writeString(newest.resolve("state.txt"), "4 1"); // truncated: was "4 10"
+
+        List<PipelineEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RunResult resumed = Pipelines.of(host).run(file, options().resume(stopped.runDirectory())
+                .listener(events::add).build());
+        assertThat(resumed.succeeded()).as(resumed.failure().orElse("")).isTrue();
+        // continued from ckpt 3: units 4, 5 and 6 computed again, and the result is the uninterrupted one
+        assertThat(Files.readString(resumed.runDirectory().resolve("steps/count/computed.txt"))).isEqualTo("3");
+        assertThat(resumed.metrics()).isEqualTo(whole.metrics());
+        assertThat(events).filteredOn(e -> e instanceof PipelineEvent.CheckpointSkipped).singleElement()
+                .satisfies(e -> {
+                    PipelineEvent.CheckpointSkipped k = (PipelineEvent.CheckpointSkipped) e;
+                    assertThat(k.step()).isEqualTo("count");
+                    assertThat(k.folder()).isEqualTo(newest);
+                    assertThat(k.reason()).contains("state.txt is truncated or changed");
+                    assertThat(k.movedTo()).isEqualTo(checkpoints.resolve("corrupt-ckpt-000000000004"));
+                });
+        assertThat(checkpoints.resolve("corrupt-ckpt-000000000004/state.txt")).hasContent("4 1");
+        assertThat(Files.readString(resumed.runDirectory().resolve("events.jsonl")))
+                .contains("\"checkpoint-skipped\"").contains("ckpt-000000000004");
+        assertThat(Files.readString(resumed.runDirectory().resolve("logs/run.log")))
+                .contains("WARNING checkpoint " + newest + " is corrupt");
+    }
+
+    @Test
+    void whenNoCheckpointIsIntactTheStepStartsOver() throws Exception {
+        Path file = write("""
+                name: counting
+                steps:
+                  count: { uses: test/count, with: { to: 5 } }
+                """);
+        AtomicBoolean stop = new AtomicBoolean();
+        RunResult stopped = Pipelines.of(host).run(file, options().cancelWhen(stop::get).parallelism(1)
+                .listener(e -> {
+                    if (e instanceof PipelineEvent.CheckpointSaved c && c.position() == 3) {
+                        stop.set(true);
+                    }
+                }).build());
+        Path checkpoints = stopped.runDirectory().resolve("checkpoints/count");
+        Files.delete(checkpoints.resolve("ckpt-000000000003/state.txt"));
+        Files.writeString(checkpoints.resolve("ckpt-000000000002/checkpoint.sha256"), "0123");
+        List<PipelineEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RunResult resumed = Pipelines.of(host).run(file, options().resume(stopped.runDirectory())
+                .listener(events::add).build());
+        assertThat(resumed.succeeded()).as(resumed.failure().orElse("")).isTrue();
+        assertThat(Files.readString(resumed.runDirectory().resolve("steps/count/computed.txt"))).isEqualTo("5");
+        assertThat(events).filteredOn(e -> e instanceof PipelineEvent.CheckpointSkipped)
+                .extracting(e -> ((PipelineEvent.CheckpointSkipped) e).reason())
+                .containsExactly("state.txt is missing", "checkpoint.sha256 is truncated");
+    }
+
     @Test
     void resumeRefusesACompleteRunAndAChangedPipeline() throws Exception {
         Path file = write("name: r\nsteps:\n  x: { uses: test/source }\n");

@@ -260,4 +260,28 @@ class PipelineValidationTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("keys", "list of string", "[]"),
                         org.assertj.core.groups.Tuple.tuple("sort_by", "string", "accuracy"));
     }
+
+    // issue 17: a 10 MB one-line value took 21 s and 1.1 GB to be refused
+    @Test
+    void aTenMegabyteOneLineValueIsRefusedAtOnceNamingTheFileAndTheLimit() throws Exception {
+        Path file = dir.resolve("huge.yaml");
+        try (java.io.Writer w = Files.newBufferedWriter(file)) {
+            w.write("name: ");
+            for (int i = 0; i < 10 * 1024; i++) {
+                w.write("x".repeat(1024));
+            }
+            w.write("\nsteps: {}\n");
+        }
+        ValidationReport report = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(5), () -> Pipelines.of(host).validate(file, List.of()));
+        assertThat(report.problems()).hasSize(1);
+        assertThat(report.problems().get(0).file()).isEqualTo(file.toString());
+        assertThat(report.problems().get(0).message()).contains("10485777 bytes").contains("limit of 1048576");
+        assertThatThrownBy(() -> Pipelines.of(host).run(file, RunOptions.builder().outputRoot(dir.resolve("runs"))
+                .build())).isInstanceOf(PipelineValidationException.class).hasMessageContaining("limit of 1048576");
+        assertThat(dir.resolve("runs")).doesNotExist();
+        // the same limit holds for a --set value
+        ValidationReport set = validate("name: p\nsteps: {}\n", "name=" + "y".repeat(2 << 20));
+        assertThat(set.problems()).anyMatch(p -> p.message().contains("limit of 1048576"));
+    }
 }

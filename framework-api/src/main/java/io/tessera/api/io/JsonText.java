@@ -25,6 +25,7 @@ final class JsonText {
     };
 
     private static final int MAX_DEPTH = 64;
+    private static final int MAX_NUMBER_CHARS = 1000;
 
     private final String text;
     private int pos;
@@ -279,12 +280,20 @@ final class JsonText {
                 pos++;
             }
         }
-        String lit = text.substring(start, pos);
-        if (integral) {
-            BigInteger big = new BigInteger(lit);
-            return big.bitLength() < 64 ? (Object) big.longValue() : big;
+        if (pos - start > MAX_NUMBER_CHARS) {
+            // BigInteger parsing is quadratic in the digits: a megabyte-long literal would hang the parser
+            throw error("a number of " + (pos - start) + " characters; at most " + MAX_NUMBER_CHARS + " are accepted");
         }
-        return new BigDecimal(lit).doubleValue();
+        String lit = text.substring(start, pos);
+        try {
+            if (integral) {
+                BigInteger big = new BigInteger(lit);
+                return big.bitLength() < 64 ? (Object) big.longValue() : big;
+            }
+            return new BigDecimal(lit).doubleValue();
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw error("the number " + lit + " is out of range (" + e.getMessage() + ")");
+        }
     }
 
     private Object literal(String word, Object value) {

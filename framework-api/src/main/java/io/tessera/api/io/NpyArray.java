@@ -22,11 +22,15 @@ public record NpyArray(String descr, long[] shape, ByteBuffer data) {
         data = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Number of elements: the product of the shape, 1 for a scalar. */
+    /**
+     * Number of elements: the product of the shape, 1 for a scalar.
+     *
+     * @throws ArithmeticException if the product overflows (never for an array {@link Npy} read)
+     */
     public long size() {
         long n = 1;
         for (long d : shape) {
-            n *= d;
+            n = Math.multiplyExact(n, d);
         }
         return n;
     }

@@ -63,7 +63,8 @@ public enum RawDType {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown safetensors dtype \"" + name + "\" (known: "
+        String shown = name.length() <= 40 ? name : name.substring(0, 40) + "... (" + name.length() + " characters)";
+        throw new IllegalArgumentException("unknown safetensors dtype \"" + shown + "\" (known: "
                 + Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", ")) + ")");
     }
 

@@ -68,10 +68,17 @@ public final class Safetensors {
             for (Entry e : entries) {
                 long len = e.end - e.begin;
                 if (len > Integer.MAX_VALUE - 8) {
-                    throw new IOException(source + ": tensor \"" + e.name + "\" has " + len
+                    throw new IOException(source + ": tensor " + quote(e.name) + " has " + len
                             + " bytes; tensors above 2 GiB are not supported");
                 }
-                ByteBuffer data = ByteBuffer.allocate((int) len);
+                ByteBuffer data;
+                try {
+                    data = ByteBuffer.allocate((int) len);
+                } catch (OutOfMemoryError oom) {
+                    throw new IOException(source + ": tensor " + quote(e.name) + " has " + len + " bytes, more than"
+                            + " the Java heap holds now (at most " + Runtime.getRuntime().maxMemory()
+                            + " bytes); raise -Xmx", oom);
+                }
                 readFully(ch, data, 8 + headerLen + e.begin, source);
                 tensors.put(e.name, new RawTensor(e.dtype, e.shape, data));
             }
@@ -248,8 +255,8 @@ public final class Safetensors {
                 }
                 for (Map.Entry<?, ?> m : meta.entrySet()) {
                     if (!(m.getValue() instanceof String s)) {
-                        throw new IOException(source + ": \"" + METADATA_KEY + "\" entry \"" + m.getKey()
-                                + "\" must be a string, found " + describe(m.getValue()));
+                        throw new IOException(source + ": \"" + METADATA_KEY + "\" entry "
+                                + quote((String) m.getKey()) + " must be a string, found " + describe(m.getValue()));
                     }
                     metadata.put((String) m.getKey(), s);
                 }
@@ -261,14 +268,15 @@ public final class Safetensors {
     }
 
     private static Entry parseEntry(String name, Object value, String source) throws IOException {
-        String where = source + ": tensor \"" + name + "\"";
+        String where = source + ": tensor " + quote(name);
         if (!(value instanceof Map<?, ?> info)) {
             throw new IOException(where + ": expected an object with dtype, shape and data_offsets, found "
                     + describe(value));
         }
         for (Object key : info.keySet()) {
             if (!key.equals("dtype") && !key.equals("shape") && !key.equals("data_offsets")) {
-                throw new IOException(where + ": unknown field \"" + key + "\" (allowed: dtype, shape, data_offsets)");
+                throw new IOException(where + ": unknown field " + quote(key.toString())
+                        + " (allowed: dtype, shape, data_offsets)");
             }
         }
         if (!(info.get("dtype") instanceof String dtypeName)) {
@@ -329,19 +337,19 @@ public final class Safetensors {
         Entry previous = null;
         for (Entry e : sorted) {
             if (e.end > dataSize) {
-                throw new IOException(source + ": tensor \"" + e.name + "\" data_offsets [" + e.begin + ", " + e.end
+                throw new IOException(source + ": tensor " + quote(e.name) + " data_offsets [" + e.begin + ", " + e.end
                         + "] run past the data section (" + dataSize
                         + " bytes); the file is truncated: download or copy it again");
             }
             if (e.begin < expected) {
-                throw new IOException(source + ": tensor \"" + e.name + "\" data_offsets [" + e.begin + ", " + e.end
-                        + "] overlap tensor \"" + previous.name + "\" [" + previous.begin + ", " + previous.end
+                throw new IOException(source + ": tensor " + quote(e.name) + " data_offsets [" + e.begin + ", " + e.end
+                        + "] overlap tensor " + quote(previous.name) + " [" + previous.begin + ", " + previous.end
                         + "]; the header is corrupt");
             }
             if (e.begin > expected) {
                 throw new IOException(source + ": bytes [" + expected + ", " + e.begin
-                        + ") of the data section belong to no tensor (before \"" + e.name
-                        + "\"); the header is corrupt");
+                        + ") of the data section belong to no tensor (before " + quote(e.name)
+                        + "); the header is corrupt");
             }
             expected = e.end;
             previous = e;
@@ -352,9 +360,15 @@ public final class Safetensors {
         }
     }
 
+    // A name or value for a message: quoted, and cut after 200 characters (a hostile header may hold megabytes).
+    private static String quote(String text) {
+        return "\"" + (text.length() <= 200 ? text : text.substring(0, 200) + "...\" (" + text.length()
+                + " characters)") + (text.length() <= 200 ? "\"" : "");
+    }
+
     private static String describe(Object v) {
         if (v instanceof String s) {
-            return "string \"" + s + "\"";
+            return "string " + quote(s);
         }
         if (v instanceof Map) {
             return "an object";

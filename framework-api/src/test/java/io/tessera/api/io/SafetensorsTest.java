@@ -248,4 +248,60 @@ class SafetensorsTest {
     private static String pad(String header) {
         return header + " ".repeat((8 - header.length() % 8) % 8);
     }
+
+    // --- issue 17: the malformed headers that still got through or hung ---
+
+    @Test
+    void refusesAHeaderLengthWithTheHighBitSetAndOneAboveTheCap() throws IOException {
+        byte[] bytes = file("{}      ", new byte[0]);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, -8);
+        assertThatThrownBy(() -> Safetensors.read(bytes, "neg.safetensors")).isInstanceOf(IOException.class)
+                .hasMessageContaining("neg.safetensors").hasMessageContaining("18446744073709551608");
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, Safetensors.MAX_HEADER_BYTES + 1);
+        Path f = dir.resolve("cap.safetensors");
+        Files.write(f, bytes);
+        assertThatThrownBy(() -> Safetensors.read(f)).hasMessageContaining("cap.safetensors")
+                .hasMessageContaining("outside 2.." + Safetensors.MAX_HEADER_BYTES);
+    }
+
+    @Test
+    void refusesShapesAndOffsetsThatOverflow() {
+        assertThatThrownBy(() -> Safetensors.read(file("{\"a\": {\"dtype\": \"F32\", \"shape\": [4294967296,"
+                + " 4294967296], \"data_offsets\": [0, 0]}}", new byte[0]), "ovf"))
+                .isInstanceOf(IOException.class).hasMessageContaining("ovf: tensor \"a\"")
+                .hasMessageContaining("too large");
+        assertThatThrownBy(() -> Safetensors.read(file("{\"a\": {\"dtype\": \"F32\", \"shape\": [1],"
+                + " \"data_offsets\": [0, 18446744073709551620]}}", new byte[4]), "big"))
+                .isInstanceOf(IOException.class).hasMessageContaining("big: tensor \"a\"")
+                .hasMessageContaining("non-negative integers");
+        assertThatThrownBy(() -> Safetensors.read(file("{\"a\": {\"dtype\": \"F32\", \"shape\": [-1],"
+                + " \"data_offsets\": [0, 4]}}", new byte[4]), "negshape"))
+                .isInstanceOf(IOException.class).hasMessageContaining("non-negative integers");
+    }
+
+    @Test
+    void refusesAbsurdNumbersQuicklyInsteadOfParsingThem() {
+        String digits = "9".repeat(2_000_000);
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> Safetensors.read(file("{\"a\": {\"dtype\": \"F32\", \"shape\": [" + digits
+                + "], \"data_offsets\": [0, 4]}}", new byte[4]), "digits"))
+                .isInstanceOf(IOException.class).hasMessageContaining("digits: safetensors header is not valid JSON")
+                .hasMessageContaining("2000000 characters");
+        assertThat((System.nanoTime() - t0) / 1e9).as("seconds").isLessThan(5);
+        assertThatThrownBy(() -> Safetensors.read(file("{\"__metadata__\": {\"x\": 1e-2147483649}}", new byte[0]),
+                "exp")).isInstanceOf(IOException.class).hasMessageContaining("exp: safetensors header is not valid"
+                        + " JSON").hasMessageContaining("out of range");
+    }
+
+    @Test
+    void quotesAtMost200CharactersOfAHostileName() {
+        String name = "n".repeat(100_000);
+        assertThatThrownBy(() -> Safetensors.read(file("{\"" + name + "\": 5}", new byte[0]), "names"))
+                .isInstanceOf(IOException.class).hasMessageContaining("(100000 characters)")
+                .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(600));
+        assertThatThrownBy(() -> Safetensors.read(file("{\"a\": {\"dtype\": \"" + name + "\", \"shape\": [],"
+                + " \"data_offsets\": [0, 0]}}", new byte[0]), "dtype"))
+                .isInstanceOf(IOException.class).hasMessageContaining("unknown safetensors dtype")
+                .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(600));
+    }
 }

@@ -12,7 +12,7 @@ import io.tessera.pipelines.RunResult;
 import io.tessera.pipelines.StepInfo;
 import io.tessera.pipelines.ValidationReport;
 import java.io.IOException;
-import java.nio.charset.MalformedInputException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -75,8 +75,11 @@ public final class DefaultPipelines implements Pipelines {
         String source = file.toString();
         String text;
         try {
-            text = Files.readString(file);
-        } catch (MalformedInputException e) {
+            text = YamlTree.readFile(file);
+        } catch (YamlTree.TooLargeException e) {
+            problems.add(Problems.at(Loc.of(source), "", e.getMessage()));
+            return Optional.empty();
+        } catch (CharacterCodingException e) {
             problems.add(Problems.at(Loc.of(source), "", "the file is not UTF-8 text"));
             return Optional.empty();
         } catch (IOException e) {
@@ -141,12 +144,18 @@ public final class DefaultPipelines implements Pipelines {
         Map<String, Object> resolved = PipelineTrees.resolved(pipeline);
         RunFolder folder;
         boolean resumed = options.resume().isPresent();
+        RunFolderLock lock = null;
         try {
             if (resumed) {
+                RunFolder.openForResume(options.resume().get());
+                // locked before anything is written; checked again under the lock, since a resume that held it may
+                // have finished the run meanwhile
+                lock = RunFolderLock.acquire(options.resume().get(), "--resume");
                 folder = RunFolder.openForResume(options.resume().get());
                 checkSamePipeline(folder, resolved);
             } else {
                 folder = RunFolder.create(options.outputRoot(), pipeline.name(), Instant.now());
+                lock = RunFolderLock.acquire(folder.dir(), "a run");
             }
             BackendSelection selection = BackendSelection.discover(ClassLoader.getSystemClassLoader(), services);
             return new PipelineEngine(pipeline, resolved, options, folder, resumed, services, selection)
@@ -154,6 +163,14 @@ public final class DefaultPipelines implements Pipelines {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the run folder under " + options.outputRoot() + ": "
                     + e.getMessage(), e);
+        } finally {
+            if (lock != null) {
+                try {
+                    lock.close();
+                } catch (IOException e) {
+                    // the lock goes with the channel; nothing more to release
+                }
+            }
         }
     }
 

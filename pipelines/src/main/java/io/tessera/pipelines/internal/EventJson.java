@@ -50,6 +50,12 @@ public final class EventJson {
             n.put("position", e.position());
             n.put("folder", e.folder().toString());
         }
+        if (event instanceof PipelineEvent.CheckpointSkipped e) {
+            n.put("step", e.step());
+            n.put("folder", e.folder().toString());
+            n.put("reason", e.reason());
+            n.put("moved_to", e.movedTo().toString());
+        }
         if (event instanceof PipelineEvent.StepFinished e) {
             n.put("step", e.step());
             n.put("seconds", e.seconds());

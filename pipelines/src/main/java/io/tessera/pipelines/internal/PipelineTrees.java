@@ -68,7 +68,8 @@ final class PipelineTrees {
      * Applies {@code path=value} (value in YAML syntax: {@code 5}, {@code adam}, {@code [a, b]}) to {@code root}.
      */
     static void applyOverride(Node root, String override, List<Problem> problems) {
-        Loc loc = Loc.of("--set " + override);
+        Loc loc = Loc.of("--set " + (override.length() <= 200 ? override
+                : override.substring(0, 100) + "... (" + override.length() + " characters)"));
         int eq = override.indexOf('=');
         if (eq <= 0) {
             problems.add(Problems.at(loc, "", "an override is path=value, e.g."
@@ -80,7 +81,9 @@ final class PipelineTrees {
         List<Problem> parse = new ArrayList<>();
         Node parsed = text.isBlank() ? YamlTree.node("", loc) : YamlTree.read(text, loc.file(), parse);
         if (parsed == null) {
-            problems.add(Problems.at(loc, path, "the value '" + text + "' is not valid YAML"));
+            problems.add(Problems.at(loc, path, text.length() > YamlTree.MAX_TEXT
+                    ? parse.get(0).message()
+                    : "the value '" + text + "' is not valid YAML"));
             return;
         }
         Node value = YamlTree.relocate(parsed, loc);

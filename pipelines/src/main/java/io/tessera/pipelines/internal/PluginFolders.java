@@ -2,8 +2,6 @@ package io.tessera.pipelines.internal;
 
 import io.tessera.api.problem.Problem;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +26,7 @@ public final class PluginFolders {
     public static List<Path> of(Path pipelineFile) {
         String text;
         try {
-            text = Files.readString(pipelineFile, StandardCharsets.UTF_8);
+            text = YamlTree.readFile(pipelineFile);
         } catch (IOException e) {
             return List.of();
         }

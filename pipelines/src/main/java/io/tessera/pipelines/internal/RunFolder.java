@@ -15,12 +15,13 @@ import java.time.format.DateTimeFormatter;
  * INCOMPLETE        present from the first moment until the run succeeds (a killed run keeps it)
  * pipeline.yaml     the resolved pipeline: every step with its full config
  * run.json          status, backend, timings per step
+ * .lock             locked by the run or resume writing the folder ({@link RunFolderLock}); names the holder
  * events.jsonl      step start/end, epochs, checkpoints: one JSON object a line
  * metrics.json      final metrics and per-epoch history of every step
  * curves.json       the curves steps recorded (batch loss, ...)
  * logs/             run.log and one log per step
  * steps/&lt;id&gt;/       each step's work folder
- * checkpoints/&lt;id&gt;/ each step's checkpoints
+ * checkpoints/&lt;id&gt;/ each step's checkpoints, each with its checkpoint.sha256 ({@link StepCheckpoints})
  * weights/          exported weights (safetensors)
  * report.html       the report, with its charts in report/
  * </pre>

@@ -41,7 +41,14 @@ final class RunStepContext implements StepContext {
         this.events = events;
         this.cancelled = cancelled;
         this.checkpoints = new StepCheckpoints(checkpointDir,
-                (position, folder) -> events.accept(new PipelineEvent.CheckpointSaved(step, position, folder)));
+                (position, folder) -> events.accept(new PipelineEvent.CheckpointSaved(step, position, folder)),
+                skipped -> {
+                    logger.log(System.Logger.Level.WARNING, "checkpoint " + skipped.folder() + " is corrupt ("
+                            + skipped.reason() + "); skipped it, moved it to " + skipped.movedTo()
+                            + ", and continue from the previous intact checkpoint, if any");
+                    events.accept(new PipelineEvent.CheckpointSkipped(step, skipped.folder(), skipped.reason(),
+                            skipped.movedTo()));
+                });
     }
 
     @Override

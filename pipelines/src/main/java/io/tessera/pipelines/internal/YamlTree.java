@@ -1,7 +1,14 @@
 package io.tessera.pipelines.internal;
 
 import io.tessera.api.problem.Problem;
+import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +47,52 @@ final class YamlTree {
     record Entry(String key, Loc keyLoc, Node value) {
     }
 
+    /**
+     * The largest pipeline text accepted, in bytes (of a file) or characters (of a {@code --set} value or a pipeline
+     * built in Java): pipelines are a few kilobytes, and a bigger file is refused before it is read or parsed.
+     */
+    static final int MAX_TEXT = 1 << 20;
+
+    /** A file above {@link #MAX_TEXT}; its message names the file, its size and the limit. */
+    static final class TooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLargeException(String message) {
+            super(message);
+        }
+    }
+
     private YamlTree() {
+    }
+
+    /**
+     * Reads a pipeline file as strict UTF-8, refusing a file above {@link #MAX_TEXT} bytes before reading it (and
+     * reading at most one byte more, should it grow meanwhile).
+     *
+     * @throws TooLargeException           when the file is too large
+     * @throws CharacterCodingException    when it is not UTF-8
+     */
+    static String readFile(Path file) throws IOException {
+        long size = Files.size(file);
+        byte[] bytes;
+        if (size <= MAX_TEXT) {
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes(MAX_TEXT + 1);
+            }
+            size = bytes.length;
+        } else {
+            bytes = null;
+        }
+        if (bytes == null || size > MAX_TEXT) {
+            throw new TooLargeException(tooLarge(size + " bytes"));
+        }
+        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    }
+
+    private static String tooLarge(String size) {
+        return "the pipeline has " + size + ", above the limit of " + MAX_TEXT + " (1 MiB); a pipeline is a few"
+                + " kilobytes: check that this is the pipeline file, and keep data in files the steps read";
     }
 
     /**
@@ -50,7 +102,12 @@ final class YamlTree {
      * @param file the name used in locations
      */
     static Node read(String text, String file, List<Problem> problems) {
-        LoadSettings settings = LoadSettings.builder().setLabel(file).setSchema(SCHEMA).setUseMarks(true).build();
+        if (text.length() > MAX_TEXT) {
+            problems.add(Problems.at(Loc.of(file), "", tooLarge(text.length() + " characters")));
+            return null;
+        }
+        LoadSettings settings = LoadSettings.builder().setLabel(file).setSchema(SCHEMA).setUseMarks(true)
+                .setCodePointLimit(MAX_TEXT).build();
         Optional<Node> root;
         try {
             root = new Compose(settings).composeString(text);

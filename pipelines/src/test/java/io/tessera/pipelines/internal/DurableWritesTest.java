@@ -124,7 +124,7 @@ class DurableWritesTest {
     @Test
     void checkpointsPutBackAFolderSetAsideByAKilledWriter() throws Exception {
         Path checkpoints = dir.resolve("checkpoints");
-        StepCheckpoints store = new StepCheckpoints(checkpoints, (position, path) -> { });
+        StepCheckpoints store = new StepCheckpoints(checkpoints, (position, path) -> { }, skipped -> { });
         store.save(4, d -> Files.writeString(d.resolve("state.txt"), "4"));
         Path target = checkpoints.resolve("ckpt-000000000004");
         assertThat(runChild(List.of("-Dtessera.atomicfiles.haltAt=2"), "dir", target.toString()))

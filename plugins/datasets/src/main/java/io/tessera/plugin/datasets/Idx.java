@@ -63,22 +63,36 @@ public final class Idx {
     private Idx() {
     }
 
-    /** Reads an IDX file, gzipped or not. */
+    /**
+     * Reads an IDX file, gzipped or not. For a plain file the declared size is compared with the file's length
+     * before anything is allocated; a gzipped file is decompressed only up to the declared size (see
+     * {@link #read(InputStream, String)}).
+     */
     public static IdxArray read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": no such IDX file; check the data folder (expected MNIST-style files "
                     + "such as train-images-idx3-ubyte.gz)");
         }
         try (InputStream in = Files.newInputStream(file)) {
-            return read(in, file.toString());
+            return read(in, file.toString(), Files.size(file));
         }
     }
 
     /**
      * Reads an IDX stream, gzipped or not; {@code source} names it in error messages. The stream is read to its end
      * but not closed.
+     *
+     * <p>The dimensions' product is computed with overflow checks and must stay below {@link #MAX_DATA_BYTES}; the
+     * data is then read in chunks up to the declared size, so a header that claims more than the stream holds
+     * (or a gzip stream that inflates to more than its header claims) fails with an {@link IOException} after
+     * reading at most what the stream really holds, never allocating the claim up front.
      */
     public static IdxArray read(InputStream raw, String source) throws IOException {
+        return read(raw, source, -1);
+    }
+
+    // fileSize: the length of a plain file, or -1 when unknown
+    private static IdxArray read(InputStream raw, String source, long fileSize) throws IOException {
         InputStream in = new BufferedInputStream(raw, 1 << 16);
         in.mark(2);
         int b0 = in.read();
@@ -94,7 +108,7 @@ public final class Idx {
             }
         }
         try {
-            return readIdx(in, source, gzipped);
+            return readIdx(in, source, gzipped, gzipped ? -1 : fileSize);
         } catch (EOFException e) {
             throw new IOException(source + ": truncated " + (gzipped ? "gzip stream" : "file") + " ("
                     + e.getMessage() + "); download or copy the file again", e);
@@ -104,7 +118,8 @@ public final class Idx {
         }
     }
 
-    private static IdxArray readIdx(InputStream in, String source, boolean gzipped) throws IOException {
+    private static IdxArray readIdx(InputStream in, String source, boolean gzipped, long fileSize)
+            throws IOException {
         byte[] head = readExactly(in, 4, source, "the 4-byte magic number");
         int magic = ((head[0] & 0xff) << 24) | ((head[1] & 0xff) << 16) | ((head[2] & 0xff) << 8) | (head[3] & 0xff);
         Type type = Type.of(head[2] & 0xff);
@@ -117,7 +132,6 @@ public final class Idx {
         }
         byte[] dimBytes = readExactly(in, 4 * ndims, source, "the " + ndims + " dimensions");
         int[] dims = new int[ndims];
-        long count = type.byteSize();
         for (int i = 0; i < ndims; i++) {
             int d = ((dimBytes[4 * i] & 0xff) << 24) | ((dimBytes[4 * i + 1] & 0xff) << 16)
                     | ((dimBytes[4 * i + 2] & 0xff) << 8) | (dimBytes[4 * i + 3] & 0xff);
@@ -125,18 +139,83 @@ public final class Idx {
                 throw new IOException(source + ": IDX dimension " + i + " is negative (" + d + "); the file is corrupt");
             }
             dims[i] = d;
-            count *= d;
         }
-        if (count > Integer.MAX_VALUE - 16) {
-            throw new IOException(source + ": IDX array of dimensions " + Arrays.toString(dims) + " has " + count
-                    + " bytes, more than one Java array holds");
+        long count = byteCount(type, dims, source);
+        long headerBytes = 4L + 4L * ndims;
+        if (fileSize >= 0 && fileSize - headerBytes != count) {
+            throw new IOException(source + ": IDX " + type + " array of dimensions " + Arrays.toString(dims)
+                    + " needs " + count + " data bytes but the file has " + (fileSize - headerBytes)
+                    + " after its " + headerBytes + "-byte header; "
+                    + (fileSize - headerBytes < count ? "the file is truncated: download or copy it again"
+                            : "the header does not match the content"));
         }
-        byte[] data = readExactly(in, (int) count, source, "the data of dimensions " + Arrays.toString(dims));
+        byte[] data = readData(in, (int) count, source, gzipped, dims);
         if (in.read() != -1) {
             throw new IOException(source + ": trailing bytes after the " + count + " data bytes of dimensions "
-                    + Arrays.toString(dims) + "; the header does not match the content");
+                    + Arrays.toString(dims) + "; the header does not match the content"
+                    + (gzipped ? " (the gzip stream inflates to more than the header declares)" : ""));
         }
         return new IdxArray(type, dims, data);
+    }
+
+    /** The largest data section accepted, in bytes: one Java array (2 GiB). */
+    public static final long MAX_DATA_BYTES = Integer.MAX_VALUE - 16;
+
+    // The data size of the dimensions, overflow-checked and bounded by MAX_DATA_BYTES.
+    static long byteCount(Type type, int[] dims, String source) throws IOException {
+        long count = type.byteSize();
+        try {
+            for (int d : dims) {
+                count = Math.multiplyExact(count, d);
+            }
+        } catch (ArithmeticException e) {
+            throw new IOException(source + ": IDX " + type + " array of dimensions " + Arrays.toString(dims)
+                    + " has more than 2^63 bytes; the header is corrupt", e);
+        }
+        if (count > MAX_DATA_BYTES) {
+            throw new IOException(source + ": IDX " + type + " array of dimensions " + Arrays.toString(dims)
+                    + " has " + count + " bytes; arrays above " + MAX_DATA_BYTES + " bytes (2 GiB) are not"
+                    + " supported" + (count > (1L << 40) ? " (the header is probably corrupt)" : ""));
+        }
+        return count;
+    }
+
+    // Reads exactly n data bytes in chunks, growing the buffer only as bytes arrive: a header that claims more
+    // than the stream holds costs what the stream holds, not the claim.
+    private static byte[] readData(InputStream in, int n, String source, boolean gzipped, int[] dims)
+            throws IOException {
+        final int chunk = 1 << 24;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (n > heap) {
+            throw new IOException(source + ": IDX dimensions " + Arrays.toString(dims) + " declare " + n
+                    + " data bytes, more than the whole Java heap (at most " + heap + " bytes); raise -Xmx if the"
+                    + " file is genuine, otherwise it is corrupt" + (gzipped ? " (or a gzip bomb)" : ""));
+        }
+        byte[] out = allocate(null, Math.min(n, chunk), n, source);
+        int got = 0;
+        while (got < n) {
+            if (got == out.length) {
+                out = allocate(out, (int) Math.min(n, Math.max(2L * out.length, chunk)), n, source);
+            }
+            int r = in.read(out, got, out.length - got);
+            if (r < 0) {
+                throw new IOException(source + ": truncated: dimensions " + Arrays.toString(dims) + " need " + n
+                        + " data bytes but the " + (gzipped ? "gzip stream inflates to" : "file has") + " only "
+                        + got + "; download or copy the file again");
+            }
+            got += r;
+        }
+        return out;
+    }
+
+    // A new buffer of size bytes holding a copy of old (if any); a heap too small for it is an IOException.
+    private static byte[] allocate(byte[] old, int size, int declared, String source) throws IOException {
+        try {
+            return old == null ? new byte[size] : Arrays.copyOf(old, size);
+        } catch (OutOfMemoryError e) {
+            throw new IOException(source + ": the " + declared + " data bytes its header declares do not fit in the"
+                    + " Java heap (at most " + Runtime.getRuntime().maxMemory() + " bytes); raise -Xmx", e);
+        }
     }
 
     private static byte[] readExactly(InputStream in, int n, String source, String what) throws IOException {

@@ -17,9 +17,11 @@ public record IdxArray(Idx.Type type, int[] dims, byte[] data) {
     public IdxArray {
         Objects.requireNonNull(type, "type");
         dims = dims.clone();
-        long n = type.byteSize();
-        for (int d : dims) {
-            n *= d;
+        long n;
+        try {
+            n = Idx.byteCount(type, dims, "IDX array");
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
         if (data.length != n) {
             throw new IllegalArgumentException("IDX " + type + " array of dimensions " + Arrays.toString(dims)

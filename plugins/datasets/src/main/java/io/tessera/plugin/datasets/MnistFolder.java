@@ -90,6 +90,10 @@ public final class MnistFolder {
                     + (labels.magic() == Idx.IMAGES_MAGIC ? " (an image file: are the file names swapped?)" : ""));
         }
         int[] d = images.dims();
+        if (d[1] <= 0 || d[2] <= 0 || (long) d[1] * d[2] > Integer.MAX_VALUE) {
+            throw new IOException(imagesSource + ": images of " + d[1] + "x" + d[2] + " pixels; rows and columns"
+                    + " must be positive and an image at most 2^31-1 pixels (MNIST's are 28x28); the header is corrupt");
+        }
         int n = labels.dims()[0];
         if (d[0] != n) {
             throw new IOException(imagesSource + " holds " + d[0] + " images but " + labelsSource + " holds " + n

@@ -72,6 +72,19 @@ class MnistFolderTest {
     }
 
     @Test
+    void rejectsImagesOfZeroOrAbsurdSizeAsAnIOException() throws IOException {
+        // zero images of 65536x65536 pixels: a valid IDX file (0 data bytes) but not a set of images
+        for (int[] dims : new int[][] {{0, 65536, 65536}, {2, 0, 28}}) {
+            Idx.write(dir.resolve(Split.TRAIN.imagesFile()), new IdxArray(Idx.Type.UBYTE, dims, new byte[0]));
+            Idx.write(dir.resolve(Split.TRAIN.labelsFile()), new IdxArray(Idx.Type.UBYTE, new int[] {dims[0]},
+                    new byte[dims[0]]));
+            assertThatThrownBy(() -> MnistFolder.mnist(dir, Split.TRAIN)).isInstanceOf(IOException.class)
+                    .hasMessageContaining(Split.TRAIN.imagesFile())
+                    .hasMessageContaining("images of " + dims[1] + "x" + dims[2] + " pixels");
+        }
+    }
+
+    @Test
     void rejectsLabelsBeyondTheClasses() throws IOException {
         writeSplit(dir, Split.TRAIN, 2, new int[] {1, 12});
         assertThatThrownBy(() -> MnistFolder.mnist(dir, Split.TRAIN))
