@@ -1,5 +1,7 @@
 package io.tessera.cli;
 
+import io.tessera.host.BackendCandidate;
+import io.tessera.host.BackendSelectionException;
 import io.tessera.host.TesseraHost;
 import io.tessera.pipelines.PipelineValidationException;
 import io.tessera.pipelines.Pipelines;
@@ -107,6 +109,11 @@ final class RunCommand implements Callable<Integer> {
                 }
                 err.println("tessera run: " + e.report().problems().size() + " problem(s); nothing was run");
                 return ExitCodes.USAGE;
+            } catch (BackendSelectionException e) {
+                // an unknown or unavailable backend name is a usage error, found before the run folder exists
+                err.println("tessera run: " + e.getMessage());
+                err.println("available backends: " + available(e) + "; nothing was run");
+                return ExitCodes.USAGE;
             } catch (IllegalArgumentException e) {
                 err.println("tessera run: " + e.getMessage());
                 return ExitCodes.USAGE;
@@ -124,6 +131,12 @@ final class RunCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         }
+    }
+
+    private static String available(BackendSelectionException e) {
+        List<String> names = e.candidates().stream().filter(BackendCandidate::available)
+                .map(BackendCandidate::name).distinct().toList();
+        return names.isEmpty() ? "none (tessera backends says why)" : String.join(", ", names);
     }
 
     private static void summary(PrintWriter out, RunResult result) {

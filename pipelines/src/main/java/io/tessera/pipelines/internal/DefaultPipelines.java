@@ -2,6 +2,7 @@ package io.tessera.pipelines.internal;
 
 import io.tessera.api.plugin.ServiceRegistry;
 import io.tessera.api.tensor.TensorBackendProvider;
+import io.tessera.host.BackendRequest;
 import io.tessera.host.BackendSelection;
 import io.tessera.pipelines.Pipeline;
 import io.tessera.pipelines.PipelineValidationException;
@@ -140,6 +141,14 @@ public final class DefaultPipelines implements Pipelines {
         Map<String, Object> resolved = PipelineTrees.resolved(pipeline);
         RunFolder folder;
         boolean resumed = options.resume().isPresent();
+        BackendSelection selection = BackendSelection.discover(ClassLoader.getSystemClassLoader(), services);
+        BackendRequest request = PipelineEngine.backendRequest(options, pipeline.backend());
+        if (!request.isAuto()) {
+            // A named backend that is unknown or cannot run here stops the run before its folder exists; the
+            // exception lists every provider found and which ones are available (the engine selects again from
+            // the same answers)
+            selection.select(request);
+        }
         try {
             if (resumed) {
                 folder = RunFolder.openForResume(options.resume().get());
@@ -147,7 +156,6 @@ public final class DefaultPipelines implements Pipelines {
             } else {
                 folder = RunFolder.create(options.outputRoot(), pipeline.name(), Instant.now());
             }
-            BackendSelection selection = BackendSelection.discover(ClassLoader.getSystemClassLoader(), services);
             return new PipelineEngine(pipeline, resolved, options, folder, resumed, services, selection)
                     .run();
         } catch (IOException e) {
