@@ -55,10 +55,11 @@ class DocsTest {
         distribution = DistributionLayer.create(scratch);
     }
 
-    private static List<Block> blocks(String language) {
+    private static List<Block> blocks(String... languages) {
+        List<String> wanted = List.of(languages);
         List<Block> blocks = new ArrayList<>();
         for (Path file : MarkdownDocs.files(root)) {
-            MarkdownDocs.blocks(file).stream().filter(b -> b.language().equals(language)).forEach(blocks::add);
+            MarkdownDocs.blocks(file).stream().filter(b -> wanted.contains(b.language())).forEach(blocks::add);
         }
         return blocks;
     }
@@ -84,6 +85,16 @@ class DocsTest {
             for (Misplaced m : MarkdownDocs.misplacedMarkers(file)) {
                 failures.add(root.relativize(m.file()) + ":" + m.line() + ": " + m.text() + "; put the marker on"
                         + " the line right above the block's opening fence (blank lines may come between)");
+            }
+            for (Block block : MarkdownDocs.blocks(file)) {
+                String name = block.marker().map(MarkdownDocs.Marker::name).orElse("");
+                boolean yaml = block.language().equals("yaml") || block.language().equals("yml");
+                if ((List.of("invalid", "in-step", "skip").contains(name) && !yaml)
+                        || (name.equals("compile") && !block.language().equals("java"))) {
+                    failures.add(block.where(root) + ": <!-- " + name + " --> does not apply to a '"
+                            + block.language() + "' block, so nothing checks it; fix the block's language after"
+                            + " its opening fence or the marker");
+                }
             }
         }
         report("misplaced or unknown markers", failures);
@@ -129,7 +140,7 @@ class DocsTest {
     void yamlBlocksAreValidPipelinesOrFailAsDocumented() throws IOException {
         List<String> failures = new ArrayList<>();
         int n = 0;
-        for (Block block : blocks("yaml")) {
+        for (Block block : blocks("yaml", "yml")) {
             String where = block.where(root);
             if (block.marked("skip")) {
                 if (block.marker().get().argument().isBlank()) {
