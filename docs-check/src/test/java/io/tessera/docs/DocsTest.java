@@ -135,6 +135,7 @@ class DocsTest {
     // ---- YAML -------------------------------------------------------------------------------------------------
 
     private static final String FRAGMENT_STEP = "fragment";
+    private static final String INDENT = "      ";
 
     @Test
     void yamlBlocksAreValidPipelinesOrFailAsDocumented() throws IOException {
@@ -156,7 +157,7 @@ class DocsTest {
             if (stepType != null) {
                 StringBuilder wrapped = new StringBuilder("name: docs-fragment\nsteps:\n  " + FRAGMENT_STEP
                         + ":\n    uses: " + stepType + "\n    with:\n");
-                block.lines().forEach(l -> wrapped.append("      ").append(l).append('\n'));
+                block.lines().forEach(l -> wrapped.append(INDENT).append(l).append('\n'));
                 Files.writeString(file, wrapped);
                 offset = block.line() - 5;
             } else {
@@ -178,8 +179,9 @@ class DocsTest {
                 if (stepType != null && !path.startsWith("steps." + FRAGMENT_STEP + ".with")) {
                     continue; // about the wrapper (its missing inputs), not the block
                 }
+                int column = p.path("column").asInt() - (stepType != null ? INDENT.length() : 0);
                 problems.add(root.relativize(block.file()) + ":" + (p.path("line").asInt() + offset) + ":"
-                        + p.path("column").asInt() + ": " + p.path("message").asText());
+                        + Math.max(1, column) + ": " + p.path("message").asText());
             }
             if (block.marked("invalid")) {
                 List<String> expected = Arrays.stream(block.marker().get().argument().split(" \\| "))
@@ -215,13 +217,16 @@ class DocsTest {
             "(?m)^(?:public\\s+)?(?:(?:final|abstract|sealed|non-sealed|static)\\s+)*(?:class|interface|record|enum"
                     + "|@interface)\\s+(\\w+)");
 
+    /** {@code <!-- compile: statements -->}: imports and statements, compiled as the body of a method. */
+    private static final String STATEMENTS = "statements";
+
     @Test
     void javaBlocksMarkedCompleteCompile() throws IOException {
         Map<String, List<Block>> groups = new LinkedHashMap<>();
         for (Block block : blocks("java")) {
             if (block.marked("compile")) {
                 String group = block.marker().get().argument();
-                groups.computeIfAbsent(root.relativize(block.file()) + (group.isEmpty() ? "@" + block.line()
+                groups.computeIfAbsent(root.relativize(block.file()) + (group.isEmpty() || group.equals(STATEMENTS) ? "@" + block.line()
                         : "#" + group), k -> new ArrayList<>()).add(block);
             }
         }
@@ -236,7 +241,21 @@ class DocsTest {
             for (Block block : group) {
                 String text = block.text();
                 Path file;
-                if (MODULE.matcher(text).find()) {
+                if (block.marker().get().argument().equals(STATEMENTS)) {
+                    // imports, then statements: the statements become the body of a method; the class and method
+                    // open on the first statement's line, so the lines of the file are those of the block
+                    StringBuilder unit = new StringBuilder();
+                    boolean opened = false;
+                    for (String line : block.lines()) {
+                        if (!opened && !line.isBlank() && !line.startsWith("import ")) {
+                            unit.append("class DocSnippet { static void snippet() throws Exception { ");
+                            opened = true;
+                        }
+                        unit.append(line).append('\n');
+                    }
+                    text = unit + "}}\n";
+                    file = src.resolve("DocSnippet.java");
+                } else if (MODULE.matcher(text).find()) {
                     file = src.resolve("module-info.java");
                     module = true;
                 } else {

@@ -30,7 +30,7 @@ final class MarkdownDocs {
             <!-- in-step: STEP -->             (yaml) the block is the with: map of a step of type STEP
             <!-- skip: REASON -->              (yaml) not validated, for the REASON given
             <!-- compile -->, <!-- compile: GROUP -->  (java) a complete compilation unit; the blocks of one GROUP \
-            of a page compile together (a module declaration makes them a module)
+            of a page compile together (a module declaration makes them a module); <!-- compile: statements -->:             imports, then statements, compiled as a method body
             <!-- output: tessera ARGS -->      the block is what 'tessera ARGS' prints""";
 
     private static final Set<String> NAMES = Set.of("invalid", "in-step", "skip", "compile", "output");
