@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
                 "  tessera run pipeline.yaml --set steps.train.with.training.epochs=5 --backend cpu",
                 "  tessera run pipeline.yaml --resume runs/20260101T120000Z-quickstart",
                 "", "Exit codes: 0 the run succeeded, 1 a step failed or the run was cancelled,",
-                "2 usage error or a pipeline with problems (each printed as file:line:column: message)."})
+                "2 usage error, a pipeline with problems (each printed as file:line:column: message) or a",
+                "backend name that is unknown or cannot run here; nothing ran and no run folder was made."})
 final class RunCommand implements Callable<Integer> {
 
     private final CliEnvironment environment;
