@@ -14,7 +14,8 @@ out=target-bench
 ./mvnw -q -Dtessera.out=$out -pl training -am test-compile dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile=cp.txt >/dev/null
 cp="training/$out/test-classes:training/$out/classes:$(cat training/cp.txt)"
-rm -f training/cp.txt plugins/datasets/cp.txt framework-api/cp.txt testkit/cp.txt cpu-backend/cp.txt
+# every module the build went through wrote one (the parent pom and the build's Maven plugin too)
+find . -maxdepth 3 -name cp.txt -not -path './.git/*' -delete
 data="${1:-../shared/data/fashion-mnist}"
 shift || true
 exec java ${JAVA_OPTS:--Xmx2g} -cp "$cp" io.tessera.training.FashionCnnBenchmark "$data" "$@"

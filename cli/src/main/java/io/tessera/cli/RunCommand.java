@@ -1,6 +1,8 @@
 package io.tessera.cli;
 
 import io.tessera.api.problem.Problem;
+import io.tessera.host.BackendCandidate;
+import io.tessera.host.BackendSelectionException;
 import io.tessera.host.TesseraHost;
 import io.tessera.pipelines.PipelineValidationException;
 import io.tessera.pipelines.Pipelines;
@@ -32,7 +34,8 @@ import picocli.CommandLine.Spec;
                 "  tessera run pipeline.yaml --set steps.train.with.training.epochs=5 --backend cpu",
                 "  tessera run pipeline.yaml --resume runs/20260101T120000Z-quickstart",
                 "", "Exit codes: 0 the run succeeded, 1 a step failed or the run was cancelled,",
-                "2 usage error or a pipeline with problems (each printed as file:line:column: message)."})
+                "2 usage error, a pipeline with problems (each printed as file:line:column: message) or a",
+                "backend name that is unknown or cannot run here; nothing ran and no run folder was made."})
 final class RunCommand implements Callable<Integer> {
 
     private final CliEnvironment environment;
@@ -108,6 +111,11 @@ final class RunCommand implements Callable<Integer> {
                 }
                 err.println("tessera run: " + e.report().problems().size() + " problem(s); nothing was run");
                 return ExitCodes.USAGE;
+            } catch (BackendSelectionException e) {
+                // an unknown or unavailable backend name is a usage error, found before the run folder exists
+                err.println("tessera run: " + e.getMessage());
+                err.println("available backends: " + available(e) + "; nothing was run");
+                return ExitCodes.USAGE;
             } catch (IllegalArgumentException e) {
                 err.println("tessera run: " + e.getMessage());
                 return ExitCodes.USAGE;
@@ -153,6 +161,12 @@ final class RunCommand implements Callable<Integer> {
         }
         p.put("plugins", plugins);
         return p;
+    }
+
+    private static String available(BackendSelectionException e) {
+        List<String> names = e.candidates().stream().filter(BackendCandidate::available)
+                .map(BackendCandidate::name).distinct().toList();
+        return names.isEmpty() ? "none (tessera backends says why)" : String.join(", ", names);
     }
 
     private static void summary(PrintWriter out, RunResult result) {

@@ -27,6 +27,24 @@ class PipelineCommandsTest {
     }
 
     @Test
+    void runWithAnUnknownBackendExitsWithTwoAndLeavesNoRunFolder() throws Exception {
+        Path file = dir.resolve("ok.yaml");
+        Files.writeString(file, "name: ok\nsteps:\n  cmp: { uses: core/compare, inputs: { metrics: [] } }\n");
+        Path runs = dir.resolve("runs");
+
+        CliRun run = CliRun.run("run", file.toString(), "--out", runs.toString(), "--backend", "nosuch");
+        CliRun fromEnvironment = CliRun.run(java.util.Map.of("TESSERA_BACKEND", "nosuch"),
+                "run", file.toString(), "--out", runs.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("unknown backend 'nosuch' (from --backend)")
+                .contains("available backends: ").contains("nothing was run");
+        assertThat(fromEnvironment.exitCode()).as(fromEnvironment.err()).isEqualTo(2);
+        assertThat(fromEnvironment.err()).contains("unknown backend 'nosuch' (from TESSERA_BACKEND)");
+        assertThat(runs).doesNotExist();
+    }
+
+    @Test
     void validateAcceptsAGoodPipelineAndReportsJson() throws Exception {
         Path file = dir.resolve("ok.yaml");
         Files.writeString(file, "name: ok\nsteps:\n  cmp: { uses: core/compare, inputs: { metrics: [] } }\n");

@@ -65,6 +65,9 @@ public interface Pipelines {
      *
      * @throws PipelineValidationException when it has problems; nothing ran
      * @throws IllegalArgumentException    when the resume folder is not a resumable run of this pipeline
+     * @throws io.tessera.host.BackendSelectionException when the backend named by {@link RunOptions#backend()},
+     *                                   {@code TESSERA_BACKEND} or the pipeline's {@code backend:} is unknown or
+     *                                   cannot run here; no run folder was created
      */
     RunResult run(Path file, RunOptions options);
 

@@ -3,13 +3,17 @@ package io.tessera.pipelines;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tessera.host.BackendSelectionException;
 import io.tessera.host.TesseraHost;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,10 +56,38 @@ class PipelineEngineTest {
                 steps:
                   x: { uses: test/source, with: { value: 1 } }
                 """);
-        RunResult result = Pipelines.of(host).run(file, options().build());
-        assertThat(result.succeeded()).isFalse();
-        assertThat(result.failure().orElseThrow()).startsWith("unknown backend 'cpu' (from the pipeline's backend:)")
-                .contains("io.tessera:tessera-backend-cpu").doesNotContain("run folder");
+        assertThatThrownBy(() -> Pipelines.of(host).run(file, options().build()))
+                .isInstanceOf(BackendSelectionException.class)
+                .hasMessageStartingWith("unknown backend 'cpu' (from the pipeline's backend:)")
+                .hasMessageContaining("io.tessera:tessera-backend-cpu");
+        // checked before the run folder is created: nothing is left behind
+        assertNoRunFolder();
+    }
+
+    private void assertNoRunFolder() throws IOException {
+        Path runs = dir.resolve("runs");
+        if (Files.exists(runs)) {
+            try (Stream<Path> folders = Files.list(runs)) {
+                assertThat(folders).as("run folders left under " + runs).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aBackendNamedByOptionOrEnvironmentIsCheckedBeforeTheRunFolderExists() throws Exception {
+        Path file = write("""
+                name: plain
+                steps:
+                  x: { uses: test/source, with: { value: 1 } }
+                """);
+        assertThatThrownBy(() -> Pipelines.of(host).run(file, options().backend("gpu").build()))
+                .isInstanceOf(BackendSelectionException.class)
+                .hasMessageStartingWith("unknown backend 'gpu' (from --backend)");
+        assertThatThrownBy(() -> Pipelines.of(host).run(file, options()
+                        .environment(Map.of("TESSERA_BACKEND", "gpu")).build()))
+                .isInstanceOf(BackendSelectionException.class)
+                .hasMessageStartingWith("unknown backend 'gpu' (from TESSERA_BACKEND)");
+        assertNoRunFolder();
     }
 
     @Test

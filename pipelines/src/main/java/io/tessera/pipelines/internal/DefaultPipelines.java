@@ -3,6 +3,7 @@ package io.tessera.pipelines.internal;
 import io.tessera.api.plugin.ServiceRegistry;
 import io.tessera.api.problem.Problem;
 import io.tessera.api.tensor.TensorBackendProvider;
+import io.tessera.host.BackendRequest;
 import io.tessera.host.BackendSelection;
 import io.tessera.pipelines.Pipeline;
 import io.tessera.pipelines.PipelineValidationException;
@@ -145,6 +146,14 @@ public final class DefaultPipelines implements Pipelines {
         RunFolder folder;
         boolean resumed = options.resume().isPresent();
         RunFolderLock lock = null;
+        BackendSelection selection = BackendSelection.discover(ClassLoader.getSystemClassLoader(), services);
+        BackendRequest request = PipelineEngine.backendRequest(options, pipeline.backend());
+        if (!request.isAuto()) {
+            // A named backend that is unknown or cannot run here stops the run before its folder exists; the
+            // exception lists every provider found and which ones are available (the engine selects again from
+            // the same answers)
+            selection.select(request);
+        }
         try {
             if (resumed) {
                 RunFolder.openForResume(options.resume().get());
@@ -157,7 +166,6 @@ public final class DefaultPipelines implements Pipelines {
                 folder = RunFolder.create(options.outputRoot(), pipeline.name(), Instant.now());
                 lock = RunFolderLock.acquire(folder.dir(), "a run");
             }
-            BackendSelection selection = BackendSelection.discover(ClassLoader.getSystemClassLoader(), services);
             return new PipelineEngine(pipeline, resolved, options, folder, resumed, services, selection)
                     .run();
         } catch (IOException e) {

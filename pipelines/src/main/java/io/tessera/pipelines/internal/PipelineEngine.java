@@ -125,19 +125,23 @@ final class PipelineEngine {
 
     private static final String CANCELLED = "cancelled";
 
-    private void chooseBackend() {
-        BackendRequest request;
+    /** The backend a run asks for: {@code --backend}, else {@code TESSERA_BACKEND}, else the pipeline's key. */
+    static BackendRequest backendRequest(RunOptions options, String pipelineBackend) {
         if (options.backend().isPresent()) {
-            request = BackendRequest.named(options.backend().get(), "--backend");
-        } else if (options.environment().get(BackendRequest.ENVIRONMENT_VARIABLE) != null
-                && !options.environment().get(BackendRequest.ENVIRONMENT_VARIABLE).isBlank()) {
-            request = BackendRequest.named(options.environment().get(BackendRequest.ENVIRONMENT_VARIABLE),
-                    BackendRequest.ENVIRONMENT_VARIABLE);
-        } else if (!pipeline.backend().equals(BackendRequest.AUTO)) {
-            request = BackendRequest.named(pipeline.backend(), "the pipeline's backend:");
-        } else {
-            request = BackendRequest.auto();
+            return BackendRequest.named(options.backend().get(), "--backend");
         }
+        String environment = options.environment().get(BackendRequest.ENVIRONMENT_VARIABLE);
+        if (environment != null && !environment.isBlank()) {
+            return BackendRequest.named(environment, BackendRequest.ENVIRONMENT_VARIABLE);
+        }
+        if (!pipelineBackend.equals(BackendRequest.AUTO)) {
+            return BackendRequest.named(pipelineBackend, "the pipeline's backend:");
+        }
+        return BackendRequest.auto();
+    }
+
+    private void chooseBackend() {
+        BackendRequest request = backendRequest(options, pipeline.backend());
         try {
             backendChoice = selection.select(request);
             backendName = backendChoice.candidate().name();
