@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Long runs of the malformed-input fuzz tests (issue 17, docs/security-inputs.md): the .npy, safetensors, IDX,
+# Long runs of the malformed-input fuzz tests (issue 17, docs/security.md, "Malformed input files"): the .npy, safetensors, IDX,
 # plugin manifest and pipeline YAML readers, mutated from valid seed files by io.tessera.testkit.InputFuzzer.
 # The default suite runs a few hundred cases per reader with seed 17; this runs COUNT cases per seed file with SEED.
 #
