@@ -6,7 +6,8 @@
 #   bench/fashion-cnn.sh [DATA_DIR] [EPOCHS] [BATCH] [SEED] [MAX_STEPS_PER_EPOCH]
 #
 # DATA_DIR defaults to ../shared/data/fashion-mnist (relative to the repository root). Extra JVM options can be given
-# in JAVA_OPTS (default -Xms32m -Xmx1g -XX:MaxNewSize=64m). Builds into training/target-bench (and the modules it needs into their target-bench).
+# in JAVA_OPTS (default -Xms32m -Xmx512m -XX:MaxNewSize=32m -XX:+UseSerialGC). Builds into training/target-bench
+# (and the modules it needs into their target-bench).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -17,8 +18,8 @@ cp="training/$out/test-classes:training/$out/classes:$(cat training/cp.txt)"
 rm -f training/cp.txt plugins/datasets/cp.txt framework-api/cp.txt testkit/cp.txt cpu-backend/cp.txt
 data="${1:-../shared/data/fashion-mnist}"
 shift || true
-# The heap holds the dataset as bytes (55 MB) and little else: a small initial heap and a 64 MiB young generation keep
-# the JVM from touching hundreds of MB of eden it does not need; ND4J's OpenMP threads allocate natively, and glibc's
+# The heap holds the dataset as bytes (55 MB) and little else: a small initial heap, a 32 MiB young generation and
+# the serial collector (no G1 side tables) keep the JVM from touching hundreds of MB of eden it does not need; ND4J's OpenMP threads allocate natively, and glibc's
 # default of 8 arenas per core keeps what they free resident, so two arenas (docs/benchmarks.md, "Memory").
 # MALLOC_ARENA_MAX=default leaves glibc's own limit.
 if [ "${MALLOC_ARENA_MAX:-}" = default ]; then
@@ -26,4 +27,4 @@ if [ "${MALLOC_ARENA_MAX:-}" = default ]; then
 else
     export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 fi
-exec java ${JAVA_OPTS:--Xms32m -Xmx1g -XX:MaxNewSize=64m} -cp "$cp" io.tessera.training.FashionCnnBenchmark "$data" "$@"
+exec java ${JAVA_OPTS:--Xms32m -Xmx512m -XX:MaxNewSize=32m -XX:+UseSerialGC} -cp "$cp" io.tessera.training.FashionCnnBenchmark "$data" "$@"
