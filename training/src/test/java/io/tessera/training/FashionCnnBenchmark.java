@@ -129,7 +129,20 @@ public final class FashionCnnBenchmark {
             rss = "unavailable (" + e.getMessage() + ")";
         }
         Runtime rt = Runtime.getRuntime();
-        return String.format(Locale.ROOT, "memory at %s: VmRSS %s, VmHWM (peak RSS) %s, heap used %d MiB", when, rss,
-                hwm, (rt.totalMemory() - rt.freeMemory()) >> 20);
+        return String.format(Locale.ROOT, "memory at %s: VmRSS %s, VmHWM (peak RSS) %s, heap used %d MiB, heap "
+                + "committed %d MiB, ND4J off-heap (JavaCPP) %s MiB, of which the buffer pool %s MiB", when, rss, hwm,
+                (rt.totalMemory() - rt.freeMemory()) >> 20, rt.totalMemory() >> 20,
+                mib("org.bytedeco.javacpp.Pointer", "totalBytes"),
+                mib("io.tessera.backend.cpu.kernels.Buffers", "pooledBytes"));
+    }
+
+    /** A static long-valued method's result in MiB, by reflection (the benchmark runs on the class path). */
+    private static String mib(String className, String method) {
+        try {
+            long bytes = (long) Class.forName(className).getMethod(method).invoke(null);
+            return Long.toString(bytes >> 20);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return "?";
+        }
     }
 }

@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A pool of native buffers for large kernel outputs. ND4J clears every new buffer ({@code memset}, measured: 0.5 ms
  * for 12.8 MB, i.e. a full extra pass over memory) and a training step allocates and frees the same sizes every step,
- * so buffers of closed tensors are kept (up to {@code -Dtessera.cpu.bufferPoolMB}, default 256 MiB in all) and handed
+ * so buffers of closed tensors are kept (up to {@code -Dtessera.cpu.bufferPoolMB}, default 32 MiB in all) and handed
  * out again, uninitialised, for the next output of the same type and length. When the pool is full, the sizes used
  * least recently give way (so that, say, evaluation batches of another size do not crowd out the training step's
  * buffers for good). Only dense arrays of at least 16 Ki elements take part; small arrays are cheaper to allocate than
@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
 @API(status = API.Status.INTERNAL, since = "1.0")
 public final class Buffers {
     private static final long MIN_ELEMENTS = 1 << 14;
-    private static final long MAX_BYTES = Long.getLong("tessera.cpu.bufferPoolMB", 256) << 20;
+    private static final long MAX_BYTES = Long.getLong("tessera.cpu.bufferPoolMB", 32) << 20;
     private static final int MAX_PER_SIZE = 64;
 
     private record Key(DataType type, long length) {
