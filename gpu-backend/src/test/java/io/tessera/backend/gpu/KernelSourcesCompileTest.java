@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every CUDA C program of the backend compiles to PTX, for the oldest supported architecture (sm_75) and Hopper
- * (sm_90), without a GPU: with NVRTC itself (through the JavaCPP bindings the backend uses) where {@code libnvrtc} is
- * on the machine ({@code -Dtessera.gpu.libraryPath=DIR} or {@code LD_LIBRARY_PATH}), else with {@code nvcc -ptx}
+ * (sm_90), without a GPU: with NVRTC itself where {@code libnvrtc} is on the machine
+ * ({@code -Dtessera.gpu.libraryPath=DIR} or {@code LD_LIBRARY_PATH}) — through the JavaCPP bindings the backend uses
+ * when the driver library is there too, else through a small C harness — else with {@code nvcc -ptx} (sm_75 only)
  * where a CUDA toolkit is installed, else skipped with the reason printed.
  */
 class KernelSourcesCompileTest {
@@ -104,12 +105,13 @@ class KernelSourcesCompileTest {
             System.out.println("[kernels] " + why);
             return why;
         });
-        System.out.println("[kernels] " + nvrtcProblem + "; compiling with " + nvcc.get() + " -ptx instead");
+        System.out.println("[kernels] " + nvrtcProblem + "; compiling with " + nvcc.get() + " -ptx instead, for "
+                + ARCHS[0] + " only (nvcc is slow: about a second a program)");
         int n = 0;
         for (KernelSources.Program p : programs) {
             Path cu = dir.resolve(p.name() + ".cu");
             Files.writeString(cu, p.source());
-            for (String arch : ARCHS) {
+            for (String arch : new String[] {ARCHS[0]}) {
                 Path out = dir.resolve(p.name() + "-" + arch + ".ptx");
                 String nvccLog = run(List.of(nvcc.get().toString(), "-ptx", "-arch=" + arch, "-std=c++14",
                         "--fmad=false", "-o", out.toString(), cu.toString()));

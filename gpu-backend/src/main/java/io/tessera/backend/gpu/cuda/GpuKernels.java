@@ -133,6 +133,12 @@ public final class GpuKernels implements TensorKernels {
         return open.get();
     }
 
+    /** Waits until the device has finished all work queued so far (for timing). */
+    public void synchronize() {
+        Cuda.check(cudaSetDevice(ordinal), "cudaSetDevice");
+        Cuda.check(org.bytedeco.cuda.global.cudart.cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+    }
+
     /** The allocator's counters. */
     public DeviceAllocator.Stats memoryStats() {
         return allocator.stats();
