@@ -319,7 +319,6 @@ public final class GpuKernels implements TensorKernels {
         static final int BYTES = 8 + 4 * KernelSources.MAX_RANK * 8;
 
         void write(BytePointer buf, long off) {
-            buf.position(0);
             buf.putInt(off, dims.length);
             for (int i = 0; i < KernelSources.MAX_RANK; i++) {
                 buf.putLong(off + 8 + 8L * i, i < dims.length ? dims[i] : 1);
@@ -340,6 +339,8 @@ public final class GpuKernels implements TensorKernels {
         if (n <= 0) {
             return;
         }
+        // the primary context must be current on this thread before the driver API loads a module or launches
+        Cuda.check(cudaSetDevice(ordinal), "cudaSetDevice");
         CUfunc_st f = function(program, kernel);
         long bytes = 0;
         for (Object a : args) {
@@ -370,7 +371,6 @@ public final class GpuKernels implements TensorKernels {
             }
             long blocks = perBlock ? n : (n + KernelSources.BLOCK - 1) / KernelSources.BLOCK;
             int grid = (int) Math.min(blocks, 1L << 20);
-            Cuda.check(cudaSetDevice(ordinal), "cudaSetDevice");
             Cuda.check(cuLaunchKernel(f, grid, 1, 1, KernelSources.BLOCK, 1, 1, 0, (CUstream_st) null, params,
                     (PointerPointer<?>) null), "launch " + program.name() + "/" + kernel);
         }
@@ -492,7 +492,7 @@ public final class GpuKernels implements TensorKernels {
                 }
             }
             case FLOAT64 -> {
-                try (DoublePointer p = new DoublePointer(n)) {
+                try (DoublePointer p = new DoublePointer(Math.max(1, n))) {
                     download(x, p, 8L * n);
                     p.get(out);
                 }
