@@ -602,10 +602,15 @@ public final class GpuKernels implements TensorKernels {
         return out;
     }
 
-    @Override
-    public TensorStorage reduce(ReduceOp op, TensorStorage t, int[] axes, boolean keepDim) {
-        GpuStorage x = s(t);
-        long[] dims = x.shape.dims();
+    /**
+     * A reduction's layout: {@code kept} walks the outputs (x strides of the kept axes), {@code red} the elements of
+     * one output (x strides of the reduced axes).
+     */
+    record ReducePlan(Idx kept, Idx red, long outputs, long count) {
+    }
+
+    static ReducePlan reducePlan(Shape shape, int[] axes) {
+        long[] dims = shape.dims();
         long[] strides = contiguous(dims);
         boolean[] red = new boolean[dims.length];
         for (int a : axes) {
@@ -631,9 +636,16 @@ public final class GpuKernels implements TensorKernels {
                 outputs *= dims[a];
             }
         }
+        return new ReducePlan(new Idx(kd, ks), new Idx(rd, rs), outputs, r);
+    }
+
+    @Override
+    public TensorStorage reduce(ReduceOp op, TensorStorage t, int[] axes, boolean keepDim) {
+        GpuStorage x = s(t);
+        ReducePlan p = reducePlan(x.shape, axes);
         GpuStorage out = alloc(x.shape.reduce(axes, keepDim), x.dtype);
-        launch(prog("reduce", x.dtype), "reduce", outputs, true, op.ordinal(), outputs, r, new Idx(kd, ks),
-                new Idx(rd, rs), x, out);
+        launch(prog("reduce", x.dtype), "reduce", p.outputs(), true, op.ordinal(), p.outputs(), p.count(), p.kept(),
+                p.red(), x, out);
         return out;
     }
 
@@ -642,18 +654,42 @@ public final class GpuKernels implements TensorKernels {
         return copy(s(t), shape);
     }
 
-    @Override
-    public TensorStorage permute(TensorStorage t, int[] perm) {
-        GpuStorage x = s(t);
-        long[] src = contiguous(x.shape.dims());
+    /** A strided read of a dense source: output dims, source strides, source offset. */
+    record Plan(long[] dims, long[] strides, long offset) {
+    }
+
+    /** Output axis {@code i} reads source axis {@code perm[i]}. */
+    static Plan permutePlan(Shape shape, int[] perm) {
+        long[] src = contiguous(shape.dims());
         long[] d = new long[perm.length];
         long[] st = new long[perm.length];
         for (int i = 0; i < perm.length; i++) {
-            d[i] = x.shape.dim(perm[i]);
+            d[i] = shape.dim(perm[i]);
             st[i] = src[perm[i]];
         }
-        GpuStorage out = alloc(Shape.of(d), x.dtype);
-        copyStrided(x, 0, st, out, 0, contiguous(d), d);
+        return new Plan(d, st, 0);
+    }
+
+    /** {@code x[start:stop:step]} on every axis. */
+    static Plan slicePlan(Shape shape, long[] start, long[] stop, long[] step) {
+        long[] xs = contiguous(shape.dims());
+        long[] d = new long[start.length];
+        long[] st = new long[start.length];
+        long off = 0;
+        for (int a = 0; a < d.length; a++) {
+            d[a] = Math.max(0, (stop[a] - start[a] + step[a] - 1) / step[a]);
+            st[a] = xs[a] * step[a];
+            off += start[a] * xs[a];
+        }
+        return new Plan(d, st, off);
+    }
+
+    @Override
+    public TensorStorage permute(TensorStorage t, int[] perm) {
+        GpuStorage x = s(t);
+        Plan p = permutePlan(x.shape, perm);
+        GpuStorage out = alloc(Shape.of(p.dims()), x.dtype);
+        copyStrided(x, 0, p.strides(), out, 0, contiguous(p.dims()), p.dims());
         return out;
     }
 
@@ -687,17 +723,9 @@ public final class GpuKernels implements TensorKernels {
     @Override
     public TensorStorage slice(TensorStorage t, long[] start, long[] stop, long[] step) {
         GpuStorage x = s(t);
-        long[] xs = contiguous(x.shape.dims());
-        long[] d = new long[start.length];
-        long[] st = new long[start.length];
-        long off = 0;
-        for (int a = 0; a < d.length; a++) {
-            d[a] = Math.max(0, (stop[a] - start[a] + step[a] - 1) / step[a]);
-            st[a] = xs[a] * step[a];
-            off += start[a] * xs[a];
-        }
-        GpuStorage out = alloc(Shape.of(d), x.dtype);
-        copyStrided(x, off, st, out, 0, contiguous(d), d);
+        Plan p = slicePlan(x.shape, start, stop, step);
+        GpuStorage out = alloc(Shape.of(p.dims()), x.dtype);
+        copyStrided(x, p.offset(), p.strides(), out, 0, contiguous(p.dims()), p.dims());
         return out;
     }
 
