@@ -201,8 +201,11 @@ public final class KernelSources {
                         out[i] = compare_op(op, a[oa], b[ob]);
                     }
                 }
-                /* Scalar ops (ScalarOp ordinals): arithmetic in double, rounded to T (int64 truncates). */
-                extern "C" __global__ void scalar_arith(int op, i64 n, const T* x, double s, T* out) {
+                /* Scalar ops (ScalarOp ordinals) of floating-point tensors: the scalar is first rounded to T (as
+                   PyTorch and the SPI's default do: float32 x == 0.1 compares with 0.1f), then the op runs in double
+                   and rounds once (the same result as T arithmetic for + - * /). */
+                extern "C" __global__ void scalar_arith(int op, i64 n, const T* x, double s0, T* out) {
+                    double s = (double) (T) s0;
                     GRID_LOOP(i, n) {
                         double v = (double) x[i];
                         double r;
@@ -221,7 +224,8 @@ public final class KernelSources {
                         out[i] = (T) r;
                     }
                 }
-                extern "C" __global__ void scalar_compare(int op, i64 n, const T* x, double s, u8* out) {
+                extern "C" __global__ void scalar_compare(int op, i64 n, const T* x, double s0, u8* out) {
+                    double s = (double) (T) s0;
                     GRID_LOOP(i, n) {
                         double v = (double) x[i];
                         u8 r = 0;
