@@ -2,10 +2,11 @@
 # Runs the GPU backend's GPU tests and benchmarks on a machine with an NVIDIA GPU, without Maven and without network.
 #
 # Build the kit first, on a machine with Maven (no GPU needed):
-#   ./mvnw -B -o -pl gpu-backend -am package -DskipTests
+#   ./mvnw -B -o -pl gpu-backend,plugins/fdconv -am package -DskipTests
 # which leaves in gpu-backend/target/ the backend jar, its test classes as a jar and device-lib/ (its dependencies
-# without ND4J; about 19 MB). Carry the repository with gpu-backend/target (at most 64 MiB besides the system's CUDA
-# libraries) to the GPU machine and run, from the repository root:
+# without ND4J; about 19 MB), and in plugins/fdconv/target/test-classes the FDConv golden test and its cases (1.3 MB).
+# Carry the repository with gpu-backend/target and plugins/fdconv/target/test-classes (at most 64 MiB besides the
+# system's CUDA libraries) to the GPU machine and run, from the repository root:
 #   gpu-backend/device-check.sh [--tests-only|--bench-only]
 # Needs there: java 17+, the NVIDIA driver (libcuda.so.1) and CUDA 13 libcudart, libcublas/libcublasLt, libnvrtc
 # (+ libnvrtc-builtins) and cuDNN 9 (libcudnn*.so.9), on LD_LIBRARY_PATH, in /usr/local/cuda*/lib64 or the linker
@@ -22,6 +23,17 @@ fi
 JAVA=${JAVA:-java}
 command -v "$JAVA" >/dev/null || { echo "device-check: no java on PATH (set JAVA=/path/to/java)" >&2; exit 2; }
 CP="$TARGET/tessera-backend-gpu-1.0.0.jar:$TARGET/tessera-backend-gpu-1.0.0-tests.jar:$(ls $TARGET/device-lib/*.jar | tr '\n' ':')"
+FDCONV_TESTS=plugins/fdconv/target/test-classes
+TESTS=()
+if [[ -f $FDCONV_TESTS/io/tessera/plugin/fdconv/FDConv2dGoldenTest.class ]]; then
+    CP="$CP:$FDCONV_TESTS"
+    TESTS=(io.tessera.backend.gpu.GpuBackendProviderTest io.tessera.backend.gpu.DeviceAllocatorTest
+           io.tessera.backend.gpu.KernelSourcesCompileTest io.tessera.backend.gpu.GpuConformanceTest
+           io.tessera.backend.gpu.GpuCoreOnlyConformanceTest io.tessera.backend.gpu.GpuCnnTrainingTest
+           io.tessera.plugin.fdconv.FDConv2dGoldenTest)
+else
+    echo "device-check: no $FDCONV_TESTS (build the kit with plugins/fdconv too): the FDConv goldens will not run"
+fi
 
 echo "== machine"
 date -u +%Y-%m-%dT%H:%MZ
@@ -49,8 +61,9 @@ JOPTS=(-Xmx8g -Dtessera.gpu.libraryPath="${TESSERA_GPU_LIBS:-}")
 
 status=0
 if [[ $MODE != --bench-only ]]; then
-    echo "== GPU tests (conformance suite: op goldens + gradients, semantics cases, fuzz corpus; core-only run; CNN)"
-    "$JAVA" "${JOPTS[@]}" -cp "$CP" io.tessera.backend.gpu.DeviceCheck || status=1
+    echo "== GPU tests (conformance suite: op goldens + gradients, semantics cases, fuzz corpus; core-only run; CNN; FDConv goldens)"
+    "$JAVA" "${JOPTS[@]}" -Dtessera.test.backend=gpu -cp "$CP" io.tessera.backend.gpu.DeviceCheck "${TESTS[@]}" \
+        || status=1
 fi
 if [[ $MODE != --tests-only ]]; then
     echo "== benchmarks (float32, FMA math; -Dtessera.gpu.tf32=true for TF32)"

@@ -28,7 +28,13 @@ public final class DeviceCheck {
     public static void main(String[] args) throws Exception {
         String[] classes = args.length == 0 ? DEFAULT : args;
         LauncherDiscoveryRequestBuilder b = LauncherDiscoveryRequestBuilder.request();
+        boolean gpu = new GpuBackendProvider().isAvailable();
         for (String c : classes) {
+            if (!c.startsWith("io.tessera.backend.gpu.") && !gpu) {
+                // tests of other modules run on the gpu by -Dtessera.test.backend=gpu, and would fail without one
+                System.out.println("[gpu] skipped " + c + ": " + new GpuBackendProvider().availability().reason());
+                continue;
+            }
             b.selectors(selectClass(Class.forName(c)));
         }
         LauncherDiscoveryRequest request = b.build();
