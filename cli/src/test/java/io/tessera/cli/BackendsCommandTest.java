@@ -59,7 +59,8 @@ class BackendsCommandTest {
                 .containsPattern("(?m)^fast\\s+100\\s+no\\s+plugin io\\.acme\\.fast\\s+float32, test-double$")
                 .contains("    no fast device; plug one in")
                 .containsPattern("(?m)^slow\\s+7\\s+yes\\s+plugin io\\.acme\\.slow")
-                .contains("selected: slow (the highest-priority available backend of 2 found)");
+                .contains("selected: slow (the highest-priority available backend of 2 found; passed over: fast"
+                        + " (priority 100) is unavailable: no fast device; plug one in)");
     }
 
     @Test

@@ -160,12 +160,17 @@ public final class BackendSelection {
     public Choice select(BackendRequest request) {
         Objects.requireNonNull(request, "request");
         if (request.isAuto()) {
+            List<String> skipped = new ArrayList<>();
             for (Entry entry : entries) {
                 if (entry.candidate().available()) {
                     return new Choice(entry.candidate(), entry.provider(), "the highest-priority available backend of "
                             + entries.size() + " found" + (request.origin().equals("default") ? ""
-                            : " (" + request.origin() + " asked for " + BackendRequest.AUTO + ")"));
+                            : " (" + request.origin() + " asked for " + BackendRequest.AUTO + ")")
+                            + (skipped.isEmpty() ? "" : "; passed over: " + String.join("; ", skipped)));
                 }
+                // a higher-priority backend that cannot run here: the choice says why it fell back
+                skipped.add(entry.candidate().name() + " (priority " + entry.candidate().priority()
+                        + ") is unavailable: " + entry.candidate().reason());
             }
             String message = entries.isEmpty()
                     ? "no tensor backend was found: put a backend module such as tessera-backend-cpu on the module"

@@ -70,6 +70,16 @@ class BackendSelectionTest {
         assertThat(choice.provider()).isSameAs(fast);
         assertThat(choice.candidate().name()).isEqualTo("fast");
         assertThat(choice.why()).contains("highest-priority available");
+        assertThat(choice.why()).as("auto says which better backend it passed over, and why")
+                .contains("passed over: gpu (priority 100) is unavailable: no CUDA device found; install the NVIDIA"
+                        + " driver");
+    }
+
+    @Test
+    void automaticSelectionWithNothingPassedOverSaysSo() {
+        BackendSelection.Choice choice = BackendSelection.of(List.of(FakeProvider.available("cpu", 10),
+                FakeProvider.unavailable("slow", 1, "never"))).select(BackendRequest.auto());
+        assertThat(choice.why()).doesNotContain("passed over");
     }
 
     @Test

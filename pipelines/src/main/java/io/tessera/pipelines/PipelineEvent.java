@@ -26,9 +26,17 @@ public sealed interface PipelineEvent {
      * @param backend      the tensor backend of the run, or {@code none} when none could be selected
      * @param steps        the step ids, in the order they are scheduled
      * @param resumed      whether this continues an earlier, incomplete run
+     * @param backendWhy   why that backend: named by whom, or the highest-priority available one and which
+     *                     higher-priority backends were passed over with their reasons ({@code auto} falling back);
+     *                     empty when unknown
      */
-    record RunStarted(String pipeline, Path runDirectory, String backend, List<String> steps, boolean resumed)
-            implements PipelineEvent {
+    record RunStarted(String pipeline, Path runDirectory, String backend, List<String> steps, boolean resumed,
+                      String backendWhy) implements PipelineEvent {
+        /** Without the reason for the backend. */
+        public RunStarted(String pipeline, Path runDirectory, String backend, List<String> steps, boolean resumed) {
+            this(pipeline, runDirectory, backend, steps, resumed, "");
+        }
+
         @Override
         public String type() {
             return resumed ? "run-resume" : "run-start";

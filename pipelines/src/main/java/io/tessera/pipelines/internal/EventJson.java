@@ -24,6 +24,9 @@ public final class EventJson {
             n.put("pipeline", e.pipeline());
             n.put("run_dir", e.runDirectory().toString());
             n.put("backend", e.backend());
+            if (!e.backendWhy().isEmpty()) {
+                n.put("backend_reason", e.backendWhy());
+            }
             e.steps().forEach(n.putArray("steps")::add);
             n.put("resumed", e.resumed());
         }

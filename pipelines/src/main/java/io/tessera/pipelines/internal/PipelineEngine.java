@@ -92,7 +92,9 @@ final class PipelineEngine {
             }
             writeRunJson("running", startedAt, "");
             emit(new PipelineEvent.RunStarted(pipeline.name(), folder.dir(), backendName,
-                    pipeline.steps().stream().map(ValidatedPipeline.StepNode::id).toList(), resumed));
+                    pipeline.steps().stream().map(ValidatedPipeline.StepNode::id).toList(), resumed,
+                    backendChoice != null ? backendChoice.why()
+                            : backendError != null ? backendError.getMessage() : ""));
             failure = schedule();
             status = failure.isEmpty() ? RunStatus.SUCCEEDED
                     : failure.startsWith(CANCELLED) ? RunStatus.CANCELLED : RunStatus.FAILED;

@@ -29,7 +29,8 @@ class FDConv2dGoldenTest {
 
     @BeforeAll
     static void backend() {
-        be = TestBackends.named("cpu");
+        // -Dtessera.test.backend=gpu runs the goldens on another backend (gpu-backend/device-check.sh)
+        be = TestBackends.named(System.getProperty("tessera.test.backend", "cpu"));
     }
 
     @AfterAll
