@@ -42,7 +42,7 @@ torch_row=$(row "PyTorch $("$python" -c 'import torch; print(torch.__version__)'
 
 load=$(cut -d' ' -f1 /proc/loadavg)
 bench/fashion-cnn.sh "$data" "$epochs" 128 0 "$steps" > "$logs/after.log" 2>&1
-after_row=$(row "Tessera (defaults: ${JAVA_OPTS:-bench/fashion-cnn.sh's})" "$logs/after.log" \
+after_row=$(row "Tessera (bench/fashion-cnn.sh defaults; JAVA_OPTS=${JAVA_OPTS:-unset})" "$logs/after.log" \
     "end of epoch $epochs" "$load")
 
 before_row=""
