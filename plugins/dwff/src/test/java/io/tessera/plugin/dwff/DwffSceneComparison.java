@@ -36,11 +36,11 @@ public final class DwffSceneComparison {
         int vitEpochs = Integer.parseInt(a.getOrDefault("vit_epochs", "1"));
         double vitLr = Double.parseDouble(a.getOrDefault("vit_lr", "0.002"));
         int dim = Integer.parseInt(a.getOrDefault("dim", "64"));
-        int trainScenes = Integer.parseInt(a.getOrDefault("train_scenes", "480"));
-        int testScenes = Integer.parseInt(a.getOrDefault("test_scenes", "160"));
-        int epochs = Integer.parseInt(a.getOrDefault("epochs", "2"));
-        int batch = Integer.parseInt(a.getOrDefault("batch", "8"));
-        double lr = Double.parseDouble(a.getOrDefault("lr", "0.005"));
+        int trainScenes = Integer.parseInt(a.getOrDefault("train_scenes", "320"));
+        int testScenes = Integer.parseInt(a.getOrDefault("test_scenes", "96"));
+        int epochs = Integer.parseInt(a.getOrDefault("epochs", "3"));
+        int batch = Integer.parseInt(a.getOrDefault("batch", "4"));
+        double lr = Double.parseDouble(a.getOrDefault("lr", "0.01"));
         int fc = Integer.parseInt(a.getOrDefault("fc", "32"));
         List<Long> seeds = new ArrayList<>();
         for (String s : a.getOrDefault("seeds", "1,2,3").split(",")) {
@@ -52,7 +52,7 @@ public final class DwffSceneComparison {
         ArrayImageDataset test = DwffSceneProbe.read(Path.of(dir), "t10k", 10000);
         PatchVit vit = VitPretraining.pretrain(be, train.slice(0, Math.min(vitImages, train.size())), side, side,
                 new VitPretraining.Options(dim, 4, 4, 2, vitEpochs,
-                        Integer.parseInt(a.getOrDefault("vit_batch", "64")), vitLr, PatchVit.Pooling.MEAN, scale), 12,
+                        Integer.parseInt(a.getOrDefault("vit_batch", "32")), vitLr, PatchVit.Pooling.MEAN, scale), 12,
                 new SceneTraining.Listener() {
                     @Override
                     public void epoch(int epoch, int n, double meanLoss, double rate) {

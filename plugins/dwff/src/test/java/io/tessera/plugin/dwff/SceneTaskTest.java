@@ -138,9 +138,13 @@ class SceneTaskTest {
     /**
      * The regression test of the all-background collapse: a decoder must be able to overfit a handful of scenes. Six
      * 32x32 scenes with one 16x16 item each (a filled 10x10 square of one of three classes, told apart by brightness)
-     * through a random frozen ViT; after 60 full-batch steps every class is found with a high IoU on those scenes.
+     * through a random frozen ViT; after 150 full-batch steps every class present is found with a high IoU on those
+     * scenes. With the official loss the decoder first sits on the all-background solution for about 40 to 60 steps
+     * (PyTorch does the same), so fewer steps cannot test this; at about 30 s of CPU it runs in the slow group
+     * ({@code -Dgroups=slow}), not in the default suite.
      */
     @Test
+    @org.junit.jupiter.api.Tag("slow")
     void aDecoderOverfitsAHandfulOfScenesToAHighIoU() {
         int n = 6;
         byte[] px = new byte[n * 256];
@@ -159,12 +163,12 @@ class SceneTaskTest {
             LevelFeatures levels = LevelFeatures.extract(be, vit, scenes, new int[] {1, 2}, n, k -> { });
             DwffConfig cfg = new DwffConfig(2, 32, 32, 32, 32, 4, Fusion.DYNAMIC, 0.2, 0.1);
             try (DwffDecoder d = SceneTraining.train(be, cfg, levels, scenes,
-                    new SceneTraining.Options(60, n, 1e-2, 0), 1, new SceneTraining.Listener() { })) {
+                    new SceneTraining.Options(150, n, 3e-2, 0), 1, new SceneTraining.Listener() { })) {
                 SceneTraining.Evaluation e = SceneTraining.evaluate(be, d, levels, scenes, n, 0);
                 double[] iou = e.foreground().perClassIoU();
                 assertThat(EvaluateStep.foregroundMean(iou)).as("foreground mIoU, per class %s",
-                        java.util.Arrays.toString(iou)).isGreaterThan(0.7);
-                assertThat(e.all().accuracy()).isGreaterThan(0.9);
+                        java.util.Arrays.toString(iou)).isGreaterThan(0.8);
+                assertThat(e.all().accuracy()).isGreaterThan(0.95);
             }
         }
     }
