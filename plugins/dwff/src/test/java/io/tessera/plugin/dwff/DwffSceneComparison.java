@@ -21,6 +21,15 @@ public final class DwffSceneComparison {
     private DwffSceneComparison() {
     }
 
+    /** A pre-trained encoder saved by an earlier run ({@code vit_cache=FILE}): 4 blocks, 4 heads, MLP ratio 2. */
+    private static PatchVit loaded(TensorBackend be, String file, int side, int dim, int classes) throws IOException {
+        PatchVit vit = new PatchVit(be, side, side, dim, 4, 4, 2, classes, PatchVit.Pooling.MEAN,
+                new io.tessera.api.tensor.Generator(0));
+        vit.load(Path.of(file), true);
+        vit.eval();
+        return vit;
+    }
+
     public static void main(String[] args) throws IOException {
         Map<String, String> a = new HashMap<>();
         for (String s : args) {
@@ -50,7 +59,11 @@ public final class DwffSceneComparison {
         TensorBackend be = TestBackends.named("cpu");
         ArrayImageDataset train = DwffSceneProbe.read(Path.of(dir), "train", 60000);
         ArrayImageDataset test = DwffSceneProbe.read(Path.of(dir), "t10k", 10000);
-        PatchVit vit = VitPretraining.pretrain(be, train.slice(0, Math.min(vitImages, train.size())), side, side,
+        String cache = a.getOrDefault("vit_cache", "");
+        java.util.List<String> only = java.util.Arrays.asList(a.getOrDefault("variants",
+                "DWFF,SWFF,NWFF-last,NWFF-all").split(","));
+        PatchVit vit = !cache.isEmpty() && java.nio.file.Files.exists(Path.of(cache))
+                ? loaded(be, cache, side, dim, train.numClasses()) : VitPretraining.pretrain(be, train.slice(0, Math.min(vitImages, train.size())), side, side,
                 new VitPretraining.Options(dim, 4, 4, 2, vitEpochs,
                         Integer.parseInt(a.getOrDefault("vit_batch", "32")), vitLr, PatchVit.Pooling.MEAN, scale), 12,
                 new SceneTraining.Listener() {
@@ -60,6 +73,9 @@ public final class DwffSceneComparison {
                                 (System.nanoTime() - t0) / 1e9);
                     }
                 });
+        if (!cache.isEmpty() && !java.nio.file.Files.exists(Path.of(cache))) {
+            vit.save(Path.of(cache));
+        }
         System.out.printf(Locale.ROOT, "vit test accuracy (1000 single-item canvases) %.3f%n",
                 DwffSceneProbe.vitAccuracy(be, vit, test, side, scale));
         SceneSet.Options so = new SceneSet.Options(side, side, minItems, maxItems, 0.25, scale);
@@ -82,6 +98,9 @@ public final class DwffSceneComparison {
         List<String> rows = new ArrayList<>();
         List<String> classRows = new ArrayList<>();
         for (Variant v : variants) {
+            if (!only.contains(v.name())) {
+                continue;
+            }
             LevelFeatures tr = v.lastOnly() ? lt.select(new int[] {3}) : lt;
             LevelFeatures te = v.lastOnly() ? le.select(new int[] {3}) : le;
             DwffConfig cfg = new DwffConfig(tr.layers().length, dim, fc, fc, fc, trainSet.numClasses(), v.fusion(),
