@@ -19,7 +19,8 @@ import org.apiguardian.api.API;
 /**
  * A small ViT encoder for the scene task, the stand-in for DWFF-Net's frozen DINOv3 (spec §2): 16×16 patches
  * embedded by a strided convolution, a class token, learned position embeddings, pre-norm transformer blocks (GELU),
- * a final layer norm and a linear head used only for its pre-training. {@link #hiddenStates} returns what Hugging
+ * a final layer norm and a linear head used only for its pre-training, reading either the class token or the mean of
+ * the patch tokens ({@link Pooling}). {@link #hiddenStates} returns what Hugging
  * Face calls {@code hidden_states} (index 0 the embedding output, index i the output of block i), and
  * {@link #levels} turns chosen depths into the decoder's inputs as spec §2 does: drop the class token, reshape the
  * patch tokens row-major to {@code [B, h, w, D]} and permute to {@code [B, D, h, w]}.
@@ -28,6 +29,17 @@ import org.apiguardian.api.API;
 public final class PatchVit extends Module {
     /** Patch side. */
     public static final int PATCH = 16;
+
+    /** What the pre-training head reads. */
+    public enum Pooling {
+        /** The class token (ViT-B/16 style). */
+        CLS,
+        /**
+         * The mean of the patch tokens (global average pooling): every patch token then has to carry the class
+         * evidence of what it covers, which is what a segmentation decoder reads from the frozen levels.
+         */
+        MEAN
+    }
 
     private final int height;
     private final int width;
@@ -38,13 +50,21 @@ public final class PatchVit extends Module {
     private final ModuleList<TransformerEncoderLayer> blocks;
     private final LayerNorm norm;
     private final Linear head;
+    private final Pooling pooling;
+
+    /** A ViT whose head reads the class token; see the full constructor. */
+    public PatchVit(TensorBackend b, int height, int width, int dim, int depth, int heads, int mlpRatio, int classes,
+                    Generator gen) {
+        this(b, height, width, dim, depth, heads, mlpRatio, classes, Pooling.CLS, gen);
+    }
 
     /**
      * A ViT for {@code height × width} single-channel images (multiples of 16) with {@code depth} blocks of width
-     * {@code dim}, {@code heads} heads and an MLP of {@code mlpRatio·dim}, classifying into {@code classes}.
+     * {@code dim}, {@code heads} heads and an MLP of {@code mlpRatio·dim}, classifying into {@code classes} from the
+     * normalised token(s) chosen by {@code pooling}.
      */
     public PatchVit(TensorBackend b, int height, int width, int dim, int depth, int heads, int mlpRatio, int classes,
-                    Generator gen) {
+                    Pooling pooling, Generator gen) {
         if (height % PATCH != 0 || width % PATCH != 0 || height < PATCH || width < PATCH) {
             throw new IllegalArgumentException("PatchVit: image " + height + "x" + width + " must have sides that are"
                     + " positive multiples of the patch " + PATCH);
@@ -56,6 +76,7 @@ public final class PatchVit extends Module {
         this.height = height;
         this.width = width;
         this.dim = dim;
+        this.pooling = java.util.Objects.requireNonNull(pooling, "pooling");
         int tokens = (height / PATCH) * (width / PATCH) + 1;
         this.clsToken = registerParameter("cls_token", gen.normal(b, Shape.of(1, 1, dim), 0, 0.02));
         this.posEmbed = registerParameter("pos_embed", gen.normal(b, Shape.of(1, tokens, dim), 0, 0.02));
@@ -92,13 +113,24 @@ public final class PatchVit extends Module {
         return blocks.size();
     }
 
-    /** Class logits from the normalised class token (pre-training objective). */
+    /** What the head reads. */
+    public Pooling pooling() {
+        return pooling;
+    }
+
+    /**
+     * Class logits (pre-training objective) from the normalised class token, or from the mean of the normalised
+     * patch tokens ({@link Pooling#MEAN}).
+     */
     @Override
     public Tensor forward(Tensor images) {
         try (TensorScope sc = Tensors.scope()) {
             List<Tensor> hs = hiddenStates(images);
-            Tensor cls = norm.forward(hs.get(hs.size() - 1)).narrow(1, 0, 1).reshape(images.size(0), dim);
-            return sc.keep(head.forward(cls));
+            Tensor normed = norm.forward(hs.get(hs.size() - 1));
+            long patches = normed.size(1) - 1;
+            Tensor pooled = pooling == Pooling.CLS ? normed.narrow(1, 0, 1).reshape(images.size(0), dim)
+                    : normed.narrow(1, 1, patches).mean(new int[] {1}, false);
+            return sc.keep(head.forward(pooled));
         }
     }
 
@@ -155,7 +187,8 @@ public final class PatchVit extends Module {
 
     @Override
     protected String extraRepr() {
-        return height + "x" + width + ", patch " + PATCH + ", dim " + dim + ", depth " + depth();
+        return height + "x" + width + ", patch " + PATCH + ", dim " + dim + ", depth " + depth() + ", head on "
+                + pooling;
     }
 
 }

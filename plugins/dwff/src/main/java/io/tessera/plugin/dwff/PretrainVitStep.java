@@ -3,6 +3,7 @@ package io.tessera.plugin.dwff;
 import io.tessera.api.data.ImageDataset;
 import io.tessera.api.pipeline.Description;
 import io.tessera.api.pipeline.Metrics;
+import io.tessera.api.pipeline.OneOf;
 import io.tessera.api.pipeline.Port;
 import io.tessera.api.pipeline.PortValues;
 import io.tessera.api.pipeline.Range;
@@ -34,6 +35,8 @@ public final class PretrainVitStep implements Step<PretrainVitStep.Config> {
      * @param batchSize images per step
      * @param lr        AdamW learning rate
      * @param limit     use only the first N training images; 0 uses all
+     * @param itemScale factor by which items are enlarged before placement (use that of dwff/scenes)
+     * @param pool      {@code mean} (the head reads the mean of the patch tokens) or {@code cls} (the class token)
      * @param seed      initial weights, order and placements; -1 derives it from the pipeline seed
      */
     @API(status = API.Status.EXPERIMENTAL, since = "1.0")
@@ -49,10 +52,19 @@ public final class PretrainVitStep implements Step<PretrainVitStep.Config> {
             @Description("AdamW learning rate (cosine schedule)") @Range(min = 0, minExclusive = true, max = 10)
             double lr,
             @Description("use only the first N training images; 0 uses all") @Range(min = 0) int limit,
+            @Description("factor in [1, 8] by which items are enlarged before placement; use that of dwff/scenes")
+            @Range(min = 1, max = 8) double itemScale,
+            @Description("what the pre-training head reads: mean (mean of the patch tokens, so each patch token"
+                    + " carries the class of what it covers) or cls (the class token)") @OneOf({"mean", "cls"})
+            String pool,
             @Description("seed; -1 derives it from the pipeline seed") @Range(min = -1) long seed) {
 
         public Config {
-            new VitPretraining.Options(dim, depth, heads, mlpRatio, epochs, batchSize, lr);
+            new VitPretraining.Options(dim, depth, heads, mlpRatio, epochs, batchSize, lr, pooling(pool), itemScale);
+        }
+
+        static PatchVit.Pooling pooling(String pool) {
+            return "cls".equals(pool) ? PatchVit.Pooling.CLS : PatchVit.Pooling.MEAN;
         }
     }
 
@@ -63,8 +75,9 @@ public final class PretrainVitStep implements Step<PretrainVitStep.Config> {
 
     @Override
     public String description() {
-        return "pre-trains a small patch-16 ViT on training-split items placed on the scene canvas (class token,"
-                + " cross-entropy); it is then the frozen encoder of the DWFF decoders";
+        return "pre-trains a small patch-16 ViT on training-split items placed on the scene canvas (cross-entropy"
+                + " from the mean of the patch tokens or the class token); it is then the frozen encoder of the DWFF"
+                + " decoders";
     }
 
     @Override
@@ -74,7 +87,7 @@ public final class PretrainVitStep implements Step<PretrainVitStep.Config> {
 
     @Override
     public Config defaultConfig() {
-        return new Config(64, 64, 64, 4, 4, 2, 3, 64, 1e-3, 0, -1);
+        return new Config(64, 64, 64, 4, 4, 2, 3, 64, 1e-3, 0, 1.0, "mean", -1);
     }
 
     @Override
@@ -96,7 +109,7 @@ public final class PretrainVitStep implements Step<PretrainVitStep.Config> {
             train = a.slice(0, c.limit());
         }
         VitPretraining.Options o = new VitPretraining.Options(c.dim(), c.depth(), c.heads(), c.mlpRatio(),
-                c.epochs(), c.batchSize(), c.lr());
+                c.epochs(), c.batchSize(), c.lr(), Config.pooling(c.pool()), c.itemScale());
         int steps = c.epochs() * ((train.size() + c.batchSize() - 1) / c.batchSize());
         double[] last = {Double.NaN};
         long start = System.nanoTime();

@@ -47,9 +47,19 @@ public final class SceneSet {
      * @param minItems  fewest items per scene, at least 1
      * @param maxItems  most items per scene
      * @param threshold intensity in (0, 1] from which an item's pixel is labelled with its class
+     * @param itemScale factor in [1, 8] by which items are enlarged (bilinear) before they are placed: patch-16
+     *                  tokens see a 28-pixel item at scale 1 as barely 2×2 patches, at scale 1.5 as about 2.6×2.6
      */
-    public record Options(int height, int width, int minItems, int maxItems, double threshold) {
+    public record Options(int height, int width, int minItems, int maxItems, double threshold, double itemScale) {
+        /** Items at their own size. */
+        public Options(int height, int width, int minItems, int maxItems, double threshold) {
+            this(height, width, minItems, maxItems, threshold, 1.0);
+        }
+
         public Options {
+            if (!(itemScale >= 1 && itemScale <= 8)) {
+                throw new IllegalArgumentException("item_scale must be in [1, 8], got " + itemScale);
+            }
             if (height < 16 || width < 16 || height % 16 != 0 || width % 16 != 0) {
                 throw new IllegalArgumentException("scene canvas " + height + "x" + width + " must have sides that"
                         + " are positive multiples of 16 (the ViT patch), e.g. 64x64");
@@ -73,10 +83,12 @@ public final class SceneSet {
             throw new IllegalArgumentException("scenes need single-channel items, but " + source + " has "
                     + source.channels() + " channels");
         }
-        if (source.height() > o.height() || source.width() > o.width()) {
-            throw new IllegalArgumentException("items of " + source + " are " + source.height() + "x"
-                    + source.width() + ", larger than the " + o.height() + "x" + o.width() + " canvas; use a larger"
-                    + " canvas");
+        int ih = scaledSide(source.height(), o.itemScale());
+        int iw = scaledSide(source.width(), o.itemScale());
+        if (ih > o.height() || iw > o.width()) {
+            throw new IllegalArgumentException("items of " + source + " are " + ih + "x" + iw + " (scale "
+                    + o.itemScale() + "), larger than the " + o.height() + "x" + o.width() + " canvas; use a larger"
+                    + " canvas or a smaller item_scale");
         }
         if (source.size() == 0) {
             throw new IllegalArgumentException("cannot build scenes from the empty dataset " + source);
@@ -93,9 +105,7 @@ public final class SceneSet {
         float[] px = new float[count * hw];
         byte[] lab = new byte[count * hw];
         SplittableRandom rng = new SplittableRandom(seed);
-        float[] item = new float[source.pixelsPerImage()];
-        int ih = source.height();
-        int iw = source.width();
+        float[] raw = new float[source.pixelsPerImage()];
         for (int s = 0; s < count; s++) {
             int n = o.minItems() + rng.nextInt(o.maxItems() - o.minItems() + 1);
             int base = s * hw;
@@ -104,7 +114,8 @@ public final class SceneSet {
                 int cls = source.label(index) + 1;
                 int y0 = rng.nextInt(o.height() - ih + 1);
                 int x0 = rng.nextInt(o.width() - iw + 1);
-                source.copyPixels(index, item, 0);
+                source.copyPixels(index, raw, 0);
+                float[] item = scale(raw, source.height(), source.width(), ih, iw);
                 for (int y = 0; y < ih; y++) {
                     for (int x = 0; x < iw; x++) {
                         float v = item[y * iw + x];
@@ -123,6 +134,40 @@ public final class SceneSet {
         names.add("background");
         names.addAll(source.classNames());
         return new SceneSet(name, o.height(), o.width(), names, px, lab, count);
+    }
+
+    /** The side of an item of side {@code side} enlarged by {@code scale} (rounded). */
+    static int scaledSide(int side, double scale) {
+        return (int) Math.round(side * scale);
+    }
+
+    /**
+     * An {@code h × w} image resized to {@code oh × ow} by bilinear interpolation with half-pixel centres (PyTorch's
+     * {@code align_corners=False}, edges clamped); the image itself when the size does not change.
+     */
+    static float[] scale(float[] img, int h, int w, int oh, int ow) {
+        if (oh == h && ow == w) {
+            return img;
+        }
+        float[] out = new float[oh * ow];
+        double sy = h / (double) oh;
+        double sx = w / (double) ow;
+        for (int y = 0; y < oh; y++) {
+            double fy = Math.max(0, (y + 0.5) * sy - 0.5);
+            int y0 = Math.min((int) fy, h - 1);
+            int y1 = Math.min(y0 + 1, h - 1);
+            double wy = fy - y0;
+            for (int x = 0; x < ow; x++) {
+                double fx = Math.max(0, (x + 0.5) * sx - 0.5);
+                int x0 = Math.min((int) fx, w - 1);
+                int x1 = Math.min(x0 + 1, w - 1);
+                double wx = fx - x0;
+                double top = img[y0 * w + x0] * (1 - wx) + img[y0 * w + x1] * wx;
+                double bottom = img[y1 * w + x0] * (1 - wx) + img[y1 * w + x1] * wx;
+                out[y * ow + x] = (float) (top * (1 - wy) + bottom * wy);
+            }
+        }
+        return out;
     }
 
     /** A name for logs ({@code fashion-mnist-train-scenes}). */

@@ -32,6 +32,7 @@ public final class ScenesStep implements Step<ScenesStep.Config> {
      * @param minItems    fewest items per scene
      * @param maxItems    most items per scene
      * @param threshold   intensity from which an item's pixel takes its class
+     * @param itemScale   factor by which items are enlarged (bilinear) before placement
      * @param trainScenes scenes built from the training split
      * @param testScenes  scenes built from the test split
      * @param seed        positions and item choices; -1 derives it from the pipeline seed
@@ -44,6 +45,8 @@ public final class ScenesStep implements Step<ScenesStep.Config> {
             @Description("most items per scene") @Range(min = 1, max = 64) int maxItems,
             @Description("intensity in (0, 1] from which an item's pixel is labelled with its class (else"
                     + " background)") @Range(min = 0, minExclusive = true, max = 1) double threshold,
+            @Description("factor in [1, 8] by which items are enlarged (bilinear) before placement, so that an item"
+                    + " spans more than 2x2 patches of 16") @Range(min = 1, max = 8) double itemScale,
             @Description("scenes built from training-split images only") @Range(min = 1, max = 1_000_000)
             int trainScenes,
             @Description("scenes built from test-split images only") @Range(min = 1, max = 1_000_000) int testScenes,
@@ -51,11 +54,16 @@ public final class ScenesStep implements Step<ScenesStep.Config> {
             long seed) {
 
         public Config {
-            new SceneSet.Options(height, width, minItems, maxItems, threshold);
+            options(height, width, minItems, maxItems, threshold, itemScale);
+        }
+
+        private static SceneSet.Options options(int height, int width, int minItems, int maxItems, double threshold,
+                                                double itemScale) {
+            return new SceneSet.Options(height, width, minItems, maxItems, threshold, itemScale);
         }
 
         SceneSet.Options options() {
-            return new SceneSet.Options(height, width, minItems, maxItems, threshold);
+            return options(height, width, minItems, maxItems, threshold, itemScale);
         }
     }
 
@@ -77,7 +85,7 @@ public final class ScenesStep implements Step<ScenesStep.Config> {
 
     @Override
     public Config defaultConfig() {
-        return new Config(64, 64, 2, 3, 0.25, 2000, 500, -1);
+        return new Config(64, 64, 2, 3, 0.25, 1.0, 2000, 500, -1);
     }
 
     @Override

@@ -15,8 +15,8 @@ import org.apiguardian.api.API;
 
 /**
  * Pre-trains the {@link PatchVit} encoder on training-split images only: each image is placed at a random position of
- * an empty canvas of the scene size (a new position every epoch) and the class token learns its class by
- * cross-entropy. Pixel labels are never seen, so the encoder stays a generic frozen backbone for the decoder.
+ * an empty canvas of the scene size (a new position every epoch) and the head learns its class by cross-entropy
+ * (from the class token, or from the mean of the patch tokens). Pixel labels are never seen, so the encoder stays a generic frozen backbone for the decoder.
  */
 @API(status = API.Status.EXPERIMENTAL, since = "1.0")
 public final class VitPretraining {
@@ -33,9 +33,16 @@ public final class VitPretraining {
      * @param epochs    passes over the images
      * @param batchSize images per step
      * @param lr        AdamW learning rate (cosine schedule per epoch, weight decay 0.05)
+     * @param pooling   what the classification head reads (class token or mean of the patch tokens)
+     * @param itemScale factor by which items are enlarged before placement (that of the scenes)
      */
-    public record Options(int dim, int depth, int heads, int mlpRatio, int epochs, int batchSize, double lr) {
+    public record Options(int dim, int depth, int heads, int mlpRatio, int epochs, int batchSize, double lr,
+                          PatchVit.Pooling pooling, double itemScale) {
         public Options {
+            if (!(itemScale >= 1 && itemScale <= 8)) {
+                throw new IllegalArgumentException("item_scale must be in [1, 8], got " + itemScale);
+            }
+            java.util.Objects.requireNonNull(pooling, "pooling");
             if (dim < 1 || depth < 1 || heads < 1 || dim % heads != 0 || mlpRatio < 1 || epochs < 1 || batchSize < 1
                     || !(lr > 0)) {
                 throw new IllegalArgumentException("ViT pre-training needs dim divisible by heads and positive"
@@ -49,18 +56,19 @@ public final class VitPretraining {
     /** Trains a new encoder for {@code height × width} canvases; returns it in eval mode. */
     public static PatchVit pretrain(TensorBackend b, ImageDataset train, int height, int width, Options o, long seed,
                                     SceneTraining.Listener listener) {
-        if (train.channels() != 1 || train.height() > height || train.width() > width) {
+        int ih = SceneSet.scaledSide(train.height(), o.itemScale());
+        int iw = SceneSet.scaledSide(train.width(), o.itemScale());
+        if (train.channels() != 1 || ih > height || iw > width) {
             throw new IllegalArgumentException("ViT pre-training places single-channel items of at most " + height
                     + "x" + width + " on the canvas; " + train + " has " + train.channels() + "x"
-                    + train.height() + "x" + train.width());
+                    + train.height() + "x" + train.width() + " items, " + ih + "x" + iw + " at scale "
+                    + o.itemScale());
         }
         PatchVit vit = new PatchVit(b, height, width, o.dim(), o.depth(), o.heads(), o.mlpRatio(), train.numClasses(),
-                new Generator(seed));
+                o.pooling(), new Generator(seed));
         DataLoader<int[]> loader = DataLoader.of(train.size(), idx -> idx).batchSize(o.batchSize()).shuffle(true)
                 .seed(seed).build();
-        int ih = train.height();
-        int iw = train.width();
-        float[] item = new float[train.pixelsPerImage()];
+        float[] raw = new float[train.pixelsPerImage()];
         try (AdamW opt = new AdamW(vit.parameters(), o.lr(), 0.9, 0.999, 1e-8, 0.05, false)) {
             LrScheduler schedule = LrScheduler.cosineAnnealing(opt, o.epochs(), 0);
             long step = 0;
@@ -77,7 +85,8 @@ public final class VitPretraining {
                     float[] canvas = new float[idx.length * height * width];
                     long[] labels = new long[idx.length];
                     for (int i = 0; i < idx.length; i++) {
-                        train.copyPixels(idx[i], item, 0);
+                        train.copyPixels(idx[i], raw, 0);
+                        float[] item = SceneSet.scale(raw, train.height(), train.width(), ih, iw);
                         labels[i] = train.label(idx[i]);
                         int y0 = place.nextInt(height - ih + 1);
                         int x0 = place.nextInt(width - iw + 1);
