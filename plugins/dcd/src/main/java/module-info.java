@@ -21,4 +21,7 @@ module io.tessera.plugin.dcd {
     exports io.tessera.plugin.dcd;
 
     provides io.tessera.api.plugin.Plugin with io.tessera.plugin.dcd.DcdPlugin;
+    provides io.tessera.api.pipeline.Step with io.tessera.plugin.dcd.CompositesStep,
+            io.tessera.plugin.dcd.TrainTeacherStep, io.tessera.plugin.dcd.DistillStep,
+            io.tessera.plugin.dcd.EvaluateStep;
 }
