@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tessera.api.pipeline.Step;
 import io.tessera.host.TesseraHost;
 import io.tessera.pipelines.Pipelines;
 import io.tessera.pipelines.RunOptions;
 import io.tessera.pipelines.RunResult;
 import io.tessera.pipelines.ValidationReport;
+import io.tessera.plugin.dcd.CompositesStep;
+import io.tessera.plugin.dcd.DistillStep;
+import io.tessera.plugin.dcd.EvaluateStep;
+import io.tessera.plugin.dcd.TrainTeacherStep;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,13 +35,24 @@ class DcdPipelineTest {
     @TempDir
     Path runs;
 
+    static TesseraHost host() {
+        TesseraHost host = TestHosts.started();
+        for (Step<?> s : List.<Step<?>>of(new CompositesStep(), new TrainTeacherStep(), new DistillStep(),
+                new EvaluateStep())) {
+            if (Pipelines.of(host).step(s.name()).isEmpty()) {
+                host.services().register(Step.class, s);
+            }
+        }
+        return host;
+    }
+
     private static Path pipeline() {
         return TestHosts.examples().resolve("dcd-retrieval.yaml");
     }
 
     @Test
     void dcdRetrievalValidatesAndRejectsBadSettings() {
-        try (TesseraHost host = TestHosts.started()) {
+        try (TesseraHost host = host()) {
             ValidationReport report = Pipelines.of(host).validate(pipeline(),
                     List.of("steps.data.with.dir=/nonexistent/fashion-mnist"));
             assertThat(report.problems()).as(report.describe()).isEmpty();
@@ -61,7 +77,7 @@ class DcdPipelineTest {
             sets.add("steps." + e + ".with.repeats=1");
         }
         RunResult result;
-        try (TesseraHost host = TestHosts.started()) {
+        try (TesseraHost host = host()) {
             RunOptions.Builder options = RunOptions.builder().outputRoot(runs).parallelism(1);
             sets.forEach(options::set);
             result = Pipelines.of(host).run(pipeline(), options.build());
