@@ -17,7 +17,7 @@ import org.apiguardian.api.API;
  * Pipeline step {@code dcd/evaluate}: retrieval on the test composites for every seed of a trained variant (or the
  * teacher): R@1/5/10 image→text and text→image ({@link Retrieval#recalls}; mean and sample std over seeds, plus
  * {@code rsum}), the milliseconds to rank {@code candidates} captions for one image (median of {@code repeats}),
- * its ratio to the teacher's when the teacher's models are given, and {@code queries.png} / {@code queries.json}: a
+ * its ratio to the teacher's when the teacher's evaluation metrics are given (measured on the same candidates), and {@code queries.png} / {@code queries.json}: a
  * few text queries with their top-5 images and image queries with their top-5 captions (first seed).
  */
 @API(status = API.Status.EXPERIMENTAL, since = "1.0")
@@ -68,7 +68,8 @@ public final class EvaluateStep implements Step<EvaluateStep.Config> {
     public List<Port> inputs() {
         return List.of(Port.of("models", TrainedModels.class, "a dcd/distill or dcd/train-teacher step's models"),
                 Port.of("test", Composites.class, "the test composites"),
-                Port.optional("teacher", TrainedModels.class, "the teacher's models, for the latency ratio"));
+                Port.optional("teacher", Metrics.class, "the teacher's dcd/evaluate metrics (its rank_ms), for the"
+                        + " speed-up"));
     }
 
     @Override
@@ -119,8 +120,12 @@ public final class EvaluateStep implements Step<EvaluateStep.Config> {
         }
         double latency = latency(ctx, trained.models().get(0), test, candidates, c.repeats());
         m.put("rank_ms", latency);
-        in.find("teacher", TrainedModels.class).ifPresent(t -> {
-            double teacherMs = latency(ctx, t.models().get(0), test, candidates, c.repeats());
+        in.find("teacher", Metrics.class).ifPresent(t -> {
+            Double teacherMs = t.values().get("rank_ms");
+            if (teacherMs == null) {
+                throw new IllegalArgumentException("dcd/evaluate: the 'teacher' input has no rank_ms; give it the"
+                        + " teacher's dcd/evaluate metrics (e.g. eval_teacher.metrics)");
+            }
             m.put("teacher_rank_ms", teacherMs);
             m.put("speedup_vs_teacher", teacherMs / latency);
         });
