@@ -13,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /**
@@ -137,9 +136,5 @@ final class QueryGallery {
 
     private static String esc(String s) {
         return s.replace("\\", "\\\\").replace("\"", "\\\"");
-    }
-
-    static String fmt(double v) {
-        return String.format(Locale.ROOT, "%.3f", v);
     }
 }
