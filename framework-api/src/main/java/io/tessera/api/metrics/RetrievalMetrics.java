@@ -66,15 +66,73 @@ public final class RetrievalMetrics {
         return out;
     }
 
+    /**
+     * Recall@K from a score matrix, for models that score (query, item) pairs directly (cross-encoders, or
+     * dual encoders with their own similarity): row {@code i} of {@code scores} holds query {@code i}'s score of every
+     * gallery item, higher is better, and a query is a hit at K when one of its K best-scored items has its label
+     * (ties keep gallery order).
+     *
+     * @param scores        {@code [queries][gallery]}, finite
+     * @param queryLabels   the label of each query
+     * @param galleryLabels the label of each gallery item
+     * @param ks            the K values, each {@code >= 1}
+     * @return Recall@K per entry of {@code ks}, in [0, 1]
+     */
+    public static double[] recallAtK(double[][] scores, int[] queryLabels, int[] galleryLabels, int... ks) {
+        if (scores.length != queryLabels.length) {
+            throw new IllegalArgumentException("every query needs one label: " + scores.length + " score rows / "
+                    + queryLabels.length + " labels");
+        }
+        if (ks.length == 0) {
+            throw new IllegalArgumentException("give at least one K");
+        }
+        int maxK = 0;
+        for (int k : ks) {
+            if (k < 1) {
+                throw new IllegalArgumentException("K must be >= 1, was " + k);
+            }
+            maxK = Math.max(maxK, k);
+        }
+        long[] hits = new long[ks.length];
+        for (int i = 0; i < scores.length; i++) {
+            if (scores[i].length != galleryLabels.length) {
+                throw new IllegalArgumentException("score row " + i + " has " + scores[i].length + " entries for "
+                        + galleryLabels.length + " gallery labels");
+            }
+            int firstCorrect = firstCorrectRank(scores[i].clone(), queryLabels[i], galleryLabels, -1, maxK);
+            for (int j = 0; j < ks.length; j++) {
+                if (firstCorrect < ks[j]) {
+                    hits[j]++;
+                }
+            }
+        }
+        double[] out = new double[ks.length];
+        for (int j = 0; j < ks.length; j++) {
+            out[j] = scores.length == 0 ? Double.NaN : hits[j] / (double) scores.length;
+        }
+        return out;
+    }
+
     /** The rank (0-based) of the best-ranked correct item among the top {@code maxK}, or {@code maxK} if none. */
     private static int firstCorrectRank(float[] query, int label, float[][] gallery, int[] galleryLabels, int skip,
             int maxK) {
         int n = gallery.length;
         double[] sims = new double[n];
+        for (int j = 0; j < n; j++) {
+            sims[j] = dot(query, gallery[j]);
+        }
+        return firstCorrectRank(sims, label, galleryLabels, skip, maxK);
+    }
+
+    /** The same from similarities {@code sims} (modified: the skipped item's becomes -inf). */
+    private static int firstCorrectRank(double[] sims, int label, int[] galleryLabels, int skip, int maxK) {
+        int n = sims.length;
         Integer[] order = new Integer[n];
         for (int j = 0; j < n; j++) {
             order[j] = j;
-            sims[j] = j == skip ? Double.NEGATIVE_INFINITY : dot(query, gallery[j]);
+            if (j == skip) {
+                sims[j] = Double.NEGATIVE_INFINITY;
+            }
         }
         // Stable sort by similarity, descending: ties keep gallery order, so results never depend on chance.
         Arrays.sort(order, (a, b) -> Double.compare(sims[b], sims[a]));

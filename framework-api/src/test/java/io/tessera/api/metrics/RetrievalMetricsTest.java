@@ -39,4 +39,14 @@ class RetrievalMetricsTest {
         assertThatThrownBy(() -> RetrievalMetrics.recallAtK(new float[][] {{1}}, new int[] {0}, 0))
                 .hasMessageContaining("K must be >= 1");
     }
+
+    @Test
+    void scoreMatrixRanksEachRowAndCountsLabelHits() {
+        // query 0 (label 7): best items 2 (label 5), then 0 (label 7) -> hit at K = 2; query 1 (label 5): item 2 first
+        double[][] scores = {{0.5, 0.1, 0.9}, {0.2, 0.3, 0.8}};
+        assertThat(RetrievalMetrics.recallAtK(scores, new int[] {7, 5}, new int[] {7, 1, 5}, 1, 2))
+                .containsExactly(0.5, 1.0);
+        assertThatThrownBy(() -> RetrievalMetrics.recallAtK(new double[][] {{1, 2}}, new int[] {0}, new int[] {0}, 1))
+                .hasMessageContaining("score row 0 has 2 entries for 1 gallery labels");
+    }
 }

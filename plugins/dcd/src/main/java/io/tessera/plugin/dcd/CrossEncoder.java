@@ -1,0 +1,141 @@
+package io.tessera.plugin.dcd;
+
+import io.tessera.api.nn.Conv2d;
+import io.tessera.api.nn.Embedding;
+import io.tessera.api.nn.LayerNorm;
+import io.tessera.api.nn.Linear;
+import io.tessera.api.nn.Module;
+import io.tessera.api.nn.ModuleList;
+import io.tessera.api.nn.TransformerEncoderLayer;
+import io.tessera.api.tensor.Generator;
+import io.tessera.api.tensor.Shape;
+import io.tessera.api.tensor.Tensor;
+import io.tessera.api.tensor.TensorBackend;
+import io.tessera.api.tensor.TensorScope;
+import io.tessera.api.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.List;
+import org.apiguardian.api.API;
+
+/**
+ * The teacher: a small cross-encoder in the role of DCD's fine-tuned METER (docs/methods/dcd.md, spec §2). Image
+ * patch tokens (a strided convolution over {@code patch × patch} patches, plus learned positions) and word tokens
+ * (embeddings plus learned positions) are concatenated after a class token and pass together through pre-norm
+ * transformer layers, so every word attends to every patch and back (joint attention). The rank head, a linear layer
+ * on the final class token, gives one matching score per (image, caption) pair. Padding words are masked out of the
+ * attention. Every pair costs a full pass, which is what makes a cross-encoder slow at retrieval.
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "1.0")
+public final class CrossEncoder extends Module {
+    private final int height;
+    private final int width;
+    private final int patch;
+    private final int dim;
+    private final int maxLength;
+    private final Conv2d patchEmbed;
+    private final Embedding wordEmbed;
+    private final Tensor clsToken;
+    private final Tensor imagePos;
+    private final Tensor textPos;
+    private final ModuleList<TransformerEncoderLayer> layers;
+    private final LayerNorm norm;
+    private final Linear rankOutput;
+
+    /**
+     * A cross-encoder for {@code height × width} single-channel images (multiples of {@code patch}) and captions of
+     * {@code maxLength} tokens from {@code vocabulary} ids, with {@code depth} layers of width {@code dim}.
+     */
+    public CrossEncoder(TensorBackend b, int height, int width, int patch, int vocabulary, int maxLength, int dim,
+                        int depth, int heads, Generator gen) {
+        if (patch < 1 || height % patch != 0 || width % patch != 0) {
+            throw new IllegalArgumentException("CrossEncoder: image " + height + "x" + width + " must have sides"
+                    + " that are multiples of the patch " + patch);
+        }
+        if (depth < 1 || dim < 1 || heads < 1 || dim % heads != 0) {
+            throw new IllegalArgumentException("CrossEncoder: need depth >= 1 and dim (" + dim + ") divisible by"
+                    + " heads (" + heads + ")");
+        }
+        this.height = height;
+        this.width = width;
+        this.patch = patch;
+        this.dim = dim;
+        this.maxLength = maxLength;
+        int patches = (height / patch) * (width / patch);
+        this.clsToken = registerParameter("cls_token", gen.normal(b, Shape.of(1, 1, dim), 0, 0.02));
+        this.imagePos = registerParameter("image_pos", gen.normal(b, Shape.of(1, patches, dim), 0, 0.02));
+        this.textPos = registerParameter("text_pos", gen.normal(b, Shape.of(1, maxLength, dim), 0, 0.02));
+        this.patchEmbed = registerModule("patch_embed", Conv2d.builder(b, 1, dim, patch).stride(patch)
+                .generator(gen).build());
+        this.wordEmbed = registerModule("word_embed", new Embedding(b, vocabulary, dim, gen));
+        List<TransformerEncoderLayer> ls = new ArrayList<>();
+        for (int i = 0; i < depth; i++) {
+            ls.add(layer(b, dim, heads, gen));
+        }
+        this.layers = registerModule("cross_layers", new ModuleList<>(ls));
+        this.norm = registerModule("norm", new LayerNorm(b, dim));
+        this.rankOutput = registerModule("rank_output", new Linear(b, dim, 1, gen));
+    }
+
+    static TransformerEncoderLayer layer(TensorBackend b, int dim, int heads, Generator gen) {
+        return TransformerEncoderLayer.builder(b, dim, heads).dimFeedforward(2 * dim)
+                .activation(TransformerEncoderLayer.Activation.GELU).normFirst(true).batchFirst(true).dropout(0)
+                .generator(gen).build();
+    }
+
+    /** Patch tokens of images {@code [n, 1, H, W]}: {@code [n, P, D]}, positions added. */
+    public Tensor imageTokens(Tensor images) {
+        if (images.rank() != 4 || images.size(1) != 1 || images.size(2) != height || images.size(3) != width) {
+            throw new IllegalArgumentException("CrossEncoder: expected images [n, 1, " + height + ", " + width
+                    + "], got " + images.shape());
+        }
+        try (TensorScope sc = Tensors.scope()) {
+            return sc.keep(patchEmbed.forward(images).flatten(2).transpose(1, 2).add(imagePos));
+        }
+    }
+
+    /**
+     * Matching scores {@code [n]} of image tokens {@code [n, P, D]} (from {@link #imageTokens}) with captions
+     * {@code [n, L]} (int64 token ids, {@link Composites#PAD} padding).
+     */
+    public Tensor score(Tensor imageTokens, Tensor captions) {
+        long n = imageTokens.size(0);
+        if (captions.rank() != 2 || captions.size(0) != n || captions.size(1) != maxLength) {
+            throw new IllegalArgumentException("CrossEncoder: expected captions [" + n + ", " + maxLength
+                    + "], got " + captions.shape());
+        }
+        try (TensorScope sc = Tensors.scope()) {
+            Tensor words = wordEmbed.forward(captions).add(textPos);
+            Tensor x = Tensors.concat(List.of(clsToken.expand(Shape.of(n, 1, dim)), imageTokens, words), 1);
+            long prefix = 1 + imageTokens.size(1);
+            Tensor pad = Tensors.concat(List.of(captions.backend().zeros(Shape.of(n, prefix),
+                    io.tessera.api.tensor.DType.BOOL), captions.eq(Composites.PAD)), 1);
+            for (TransformerEncoderLayer l : layers.asList()) {
+                x = l.forward(x, null, pad);
+            }
+            Tensor cls = norm.forward(x.narrow(1, 0, 1).reshape(n, dim));
+            return sc.keep(rankOutput.forward(cls).reshape(n));
+        }
+    }
+
+    /** A cross-encoder takes two inputs; use {@link #score(Tensor, Tensor)}. */
+    @Override
+    public Tensor forward(Tensor input) {
+        throw new UnsupportedOperationException("CrossEncoder scores (image, caption) pairs: call"
+                + " score(imageTokens(images), captions)");
+    }
+
+    /** Caption length. */
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** Number of cross layers. */
+    public int depth() {
+        return layers.size();
+    }
+
+    @Override
+    protected String extraRepr() {
+        return height + "x" + width + ", patch " + patch + ", dim " + dim + ", depth " + depth();
+    }
+}

@@ -1,0 +1,198 @@
+package io.tessera.plugin.dcd;
+
+import io.tessera.api.pipeline.Description;
+import io.tessera.api.pipeline.Metrics;
+import io.tessera.api.pipeline.OneOf;
+import io.tessera.api.pipeline.Port;
+import io.tessera.api.pipeline.PortValues;
+import io.tessera.api.pipeline.Range;
+import io.tessera.api.pipeline.Step;
+import io.tessera.api.pipeline.StepContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apiguardian.api.API;
+
+/**
+ * Pipeline step {@code dcd/distill}: trains one dual-encoder student per seed by one {@link Variant}: hard labels
+ * with random negatives, or the teacher's hard negatives with the official or the per-sample DCD loss
+ * ({@link DcdTraining#trainStudent}). Every variant and seed sees the same candidate pools (drawn from
+ * {@code pool_seed}), so the budget is the same: epochs, batch size, K and steps.
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "1.0")
+public final class DistillStep implements Step<DistillStep.Config> {
+
+    /**
+     * Configuration of {@code dcd/distill}.
+     *
+     * @param variant      {@code hard-labels}, {@code official} or {@code per-sample}
+     * @param label        the row name in tables; empty derives it from the variant
+     * @param pool         negative captions per image the teacher scores (P)
+     * @param k            negatives per image that reach the student (K)
+     * @param teacherOrder {@code aligned} (spec) or {@code official} (the released code's order of teacher values)
+     * @param hidden       hidden width of both student towers
+     * @param dim          embedding width
+     * @param logitScale   score scale of cos
+     * @param epochs       passes over the composites
+     * @param batchSize    composites per step
+     * @param lr           AdamW learning rate
+     * @param alpha        KD weight (official 0.2)
+     * @param temperature  KD temperature (official 1)
+     * @param poolSeed     seed of the candidate pools; -1 derives it from the pipeline seed
+     * @param seeds        one student per seed
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "1.0")
+    public record Config(
+            @Description("hard-labels (random negatives, cross-entropy), official (teacher-mined negatives, official"
+                    + " DCD loss) or per-sample (teacher-mined, per-sample weighted KD)")
+            @OneOf({"hard-labels", "official", "per-sample"}) String variant,
+            @Description("row name in tables; empty derives it from the variant") String label,
+            @Description("negative captions per image in the pool the teacher scores (P)") @Range(min = 1, max = 4096)
+            int pool,
+            @Description("negatives per image that reach the student (K <= pool)") @Range(min = 1, max = 4096) int k,
+            @Description("aligned (teacher column j is the student's candidate j) or official (the released code's"
+                    + " sorted top-(K+1) teacher values)") @OneOf({"aligned", "official"}) String teacherOrder,
+            @Description("hidden width of both student towers") @Range(min = 1, max = 65_536) int hidden,
+            @Description("embedding width") @Range(min = 1, max = 4096) int dim,
+            @Description("score scale of the cosine") @Range(min = 0, minExclusive = true, max = 1000)
+            double logitScale,
+            @Description("passes over the training composites") @Range(min = 1, max = 10_000) int epochs,
+            @Description("composites per optimizer step") @Range(min = 1, max = 65_536) int batchSize,
+            @Description("AdamW learning rate (cosine schedule)") @Range(min = 0, minExclusive = true, max = 10)
+            double lr,
+            @Description("KD weight alpha (official 0.2)") @Range(min = 0, max = 1) double alpha,
+            @Description("KD temperature (official 1)") @Range(min = 0, minExclusive = true, max = 100)
+            double temperature,
+            @Description("seed of the candidate pools; -1 derives it from the pipeline seed") @Range(min = -1)
+            long poolSeed,
+            @Description("one student per seed (initial weights, batch order, random negatives)") List<Long> seeds) {
+
+        public Config {
+            seeds = List.copyOf(seeds);
+            if (seeds.isEmpty()) {
+                throw new IllegalArgumentException("seeds is empty; list at least one, e.g. [1, 2, 3]");
+            }
+            options(pool, k, hidden, dim, logitScale, epochs, batchSize, lr, alpha, temperature, teacherOrder);
+        }
+
+        private static DcdTraining.StudentOptions options(int pool, int k, int hidden, int dim, double logitScale,
+                int epochs, int batchSize, double lr, double alpha, double temperature,
+                String teacherOrder) {
+            return new DcdTraining.StudentOptions(pool, k, hidden, dim, logitScale, epochs, batchSize, lr,
+                    alpha, temperature, "official".equals(teacherOrder));
+        }
+
+        DcdTraining.StudentOptions options() {
+            return options(pool, k, hidden, dim, logitScale, epochs, batchSize, lr, alpha, temperature,
+                    teacherOrder);
+        }
+
+        Variant parsedVariant() {
+            return Variant.valueOf(variant.toUpperCase(Locale.ROOT).replace('-', '_'));
+        }
+    }
+
+    @Override
+    public String name() {
+        return "dcd/distill";
+    }
+
+    @Override
+    public String description() {
+        return "trains dual-encoder students (one per seed) with hard labels and random negatives, or with the"
+                + " teacher's hard negatives and the official or per-sample DCD loss";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    @Override
+    public Config defaultConfig() {
+        return new Config("official", "", 15, HardNegatives.OFFICIAL_K, "aligned", 128, 32, 10, 4, 32, 2e-3,
+                DcdLoss.OFFICIAL_ALPHA, DcdLoss.OFFICIAL_T, -1, List.of(1L, 2L, 3L));
+    }
+
+    @Override
+    public List<Port> inputs() {
+        return List.of(Port.of("train", Composites.class, "training composites"),
+                Port.optional("teacher", CrossEncoder.class, "the trained teacher (needed by official and"
+                        + " per-sample)"));
+    }
+
+    @Override
+    public List<Port> outputs() {
+        return List.of(Port.of("models", TrainedModels.class, "one student per seed, for dcd/evaluate"),
+                Port.of("metrics", Metrics.class, "mean last-epoch loss, parameter count, ms per step"));
+    }
+
+    @Override
+    public PortValues run(StepContext ctx, Config c, PortValues in) throws Exception {
+        Variant variant = c.parsedVariant();
+        Composites train = in.get("train", Composites.class);
+        CrossEncoder teacher = in.find("teacher", CrossEncoder.class).orElse(null);
+        if (teacher == null && variant != Variant.HARD_LABELS) {
+            throw new IllegalArgumentException("dcd/distill: variant '" + c.variant() + "' mines negatives with the"
+                    + " teacher; give it inputs: { teacher: <dcd/train-teacher step>.teacher }");
+        }
+        long poolSeed = c.poolSeed() >= 0 ? c.poolSeed() : ctx.seed();
+        String label = c.label().isBlank() ? defaultLabel(variant) : c.label();
+        DcdTraining.Pools pools = new DcdTraining.Pools(ctx.backend(), train, c.pool(),
+                poolSeed, variant == Variant.HARD_LABELS ? null : teacher);
+        int perSeed = c.epochs() * ((train.size() + c.batchSize() - 1) / c.batchSize());
+        long steps = (long) perSeed * c.seeds().size();
+        List<RetrievalModel> models = new ArrayList<>();
+        double lossSum = 0;
+        long start = System.nanoTime();
+        long params = 0;
+        for (int i = 0; i < c.seeds().size(); i++) {
+            long seed = c.seeds().get(i);
+            long offset = (long) i * perSeed;
+            double[] last = {Double.NaN};
+            DcdTraining.Listener base = TrainTeacherStep.listener(ctx, steps, "student", last);
+            DcdTraining.Listener l = new DcdTraining.Listener() {
+                @Override
+                public void step(long step, double loss) {
+                    base.step(offset + step, loss);
+                }
+
+                @Override
+                public void epoch(int epoch, int epochs, double meanLoss, double lr) {
+                    last[0] = meanLoss;
+                    ctx.metric("train_loss/seed" + seed, meanLoss);
+                }
+
+                @Override
+                public boolean cancelled() {
+                    return ctx.cancelled();
+                }
+            };
+            DualEncoder s = DcdTraining.trainStudent(ctx.backend(), train, pools, variant, c.options(), seed, l);
+            params = s.parameterCount();
+            models.add(Retrieval.student(s));
+            lossSum += last[0];
+        }
+        double ms = (System.nanoTime() - start) / 1e6 / Math.max(1, steps);
+        ctx.timing("ms_per_step", ms);
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("train_loss", lossSum / c.seeds().size());
+        m.put("parameters", (double) params);
+        m.put("ms_per_step", ms);
+        m.forEach(ctx::metric);
+        ctx.logger().log(System.Logger.Level.INFO, label + ": trained " + c.seeds().size() + " students on "
+                + train.size() + " composites");
+        return new PortValues(Map.of("models", new TrainedModels(label, models, c.seeds(), m), "metrics",
+                new Metrics(ctx.stepName(), m)));
+    }
+
+    static String defaultLabel(Variant v) {
+        return switch (v) {
+            case HARD_LABELS -> "(a) hard labels";
+            case OFFICIAL -> "(b) DCD official";
+            case PER_SAMPLE -> "(c) DCD per-sample";
+        };
+    }
+}

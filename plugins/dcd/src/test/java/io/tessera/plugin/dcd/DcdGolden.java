@@ -1,0 +1,115 @@
+package io.tessera.plugin.dcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.api.io.NpyArray;
+import io.tessera.api.tensor.Tensor;
+import io.tessera.api.tensor.TensorBackend;
+import io.tessera.testkit.golden.GoldenCase;
+import io.tessera.testkit.golden.GoldenCases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One DCD golden case (layout of spec §5: float64 {@code .npy} files, int64 {@code sel_idx}, {@code manifest.json}
+ * with hyperparameters and scalars): the bundled cases, then those under {@code -Dtessera.golden.dcd=DIR}. Batch
+ * size, pool, K and widths are read from the arrays' shapes; T, α and the logit scale from the manifest.
+ */
+record DcdGolden(GoldenCase data) {
+    static final String PROPERTY = "tessera.golden.dcd";
+
+    static List<DcdGolden> all() {
+        List<DcdGolden> out = new ArrayList<>();
+        for (GoldenCase c : GoldenCases.list(GoldenCases.bundled("/golden/dcd"))) {
+            out.add(new DcdGolden(c));
+        }
+        String extra = System.getProperty(PROPERTY);
+        if (extra != null && !extra.isBlank()) {
+            Path p = Path.of(extra);
+            if (!Files.isDirectory(p)) {
+                throw new IllegalArgumentException("-D" + PROPERTY + "=" + extra + " is not a folder; point it at a"
+                        + " folder of case-<n>/manifest.json in the layout of golden/dcd");
+            }
+            for (GoldenCase c : GoldenCases.list(p)) {
+                out.add(new DcdGolden(c));
+            }
+        }
+        return out;
+    }
+
+    double hp(String key) {
+        JsonNode n = data.manifest().path("hyperparameters").path(key);
+        if (!n.isNumber()) {
+            throw new IllegalStateException(this + ": manifest hyperparameters have no number '" + key + "'");
+        }
+        return n.asDouble();
+    }
+
+    double scalar(String key) {
+        JsonNode n = data.manifest().path("scalars").path(key);
+        if (!n.isNumber()) {
+            throw new IllegalStateException(this + ": manifest scalars have no number '" + key + "'");
+        }
+        return n.asDouble();
+    }
+
+    /** K, from the shape of {@code sel_idx} ({@code [B, K+1]}). */
+    int k() {
+        return (int) shape("sel_idx")[1] - 1;
+    }
+
+    /** Whether each row's teacher ranks the positive first ({@code notes.teacher_rank_positive_first}). */
+    boolean[] positiveFirst() {
+        JsonNode n = data.manifest().path("notes").path("teacher_rank_positive_first");
+        boolean[] out = new boolean[n.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = n.get(i).asBoolean();
+        }
+        return out;
+    }
+
+    NpyArray array(String name) {
+        return data.array(name + ".npy");
+    }
+
+    double[] doubles(String name) {
+        return array(name).toDoubleArray();
+    }
+
+    long[] longs(String name) {
+        return array(name).toLongArray();
+    }
+
+    long[] shape(String name) {
+        return array(name).shape();
+    }
+
+    Tensor tensor(TensorBackend be, String name) {
+        NpyArray a = array(name);
+        return be.tensor(a.toDoubleArray(), a.shape());
+    }
+
+    /** Element-wise {@code |a − e| <= atol + rtol·|e|}, naming the first failing index. */
+    static void close(String what, double[] actual, double[] expected, double rtol, double atol) {
+        assertThat(actual.length).as(what + ": length").isEqualTo(expected.length);
+        for (int i = 0; i < actual.length; i++) {
+            double tol = atol + rtol * Math.abs(expected[i]);
+            if (!(Math.abs(actual[i] - expected[i]) <= tol)) {
+                throw new AssertionError(what + "[" + i + "]: " + actual[i] + " vs expected " + expected[i]
+                        + " (|diff| " + Math.abs(actual[i] - expected[i]) + " > " + tol + ")");
+            }
+        }
+    }
+
+    static void close(String what, double actual, double expected, double rtol, double atol) {
+        close(what, new double[] {actual}, new double[] {expected}, rtol, atol);
+    }
+
+    @Override
+    public String toString() {
+        return data.dir().getFileName().toString();
+    }
+}
