@@ -1,12 +1,11 @@
 package io.tessera.plugin.d2nwg;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.api.io.NpyArray;
 import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.testkit.golden.GoldenCase;
+import io.tessera.testkit.golden.Tolerance;
 import io.tessera.testkit.golden.GoldenCases;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,16 +84,9 @@ record D2nwgGolden(GoldenCase data) {
         return be.tensor(a.toDoubleArray(), a.shape());
     }
 
-    /** Element-wise {@code |a − e| <= atol + rtol·|e|}, naming the first failing index. */
+    /** Element-wise {@code |a − e| <= atol + rtol·|e|}, checked by the test kit's {@link Tolerance}. */
     static void close(String what, double[] actual, double[] expected, double rtol, double atol) {
-        assertThat(actual.length).as(what + ": length").isEqualTo(expected.length);
-        for (int i = 0; i < actual.length; i++) {
-            double tol = atol + rtol * Math.abs(expected[i]);
-            if (!(Math.abs(actual[i] - expected[i]) <= tol)) {
-                throw new AssertionError(what + "[" + i + "]: " + actual[i] + " vs expected " + expected[i]
-                        + " (|diff| " + Math.abs(actual[i] - expected[i]) + " > " + tol + ")");
-            }
-        }
+        new Tolerance(rtol, atol).check(what, actual, expected);
     }
 
     static void close(String what, double actual, double expected, double rtol, double atol) {
