@@ -388,8 +388,9 @@ final class CpuBackend implements TensorKernels {
     @Override
     public TensorStorage scalar(ScalarOp op, TensorStorage s, double value) {
         INDArray x = a(s);
-        if (!isFloat(x)) {
-            return new CpuStorage(this, scalarIntegral(op, x, value));
+        if (!isFloat(x) || Double.isNaN(value)) {
+            // ND4J's scalar ops lose a NaN operand (x + NaN came back as x - 1e-5): computed in Java, IEEE as in PyTorch
+            return new CpuStorage(this, scalarInJava(op, x, value));
         }
         if (x.length() == 0) {
             return new CpuStorage(this, Nd4j.create(op.isComparison() ? DataType.BOOL : x.dataType(), x.shape()));
@@ -432,7 +433,7 @@ final class CpuBackend implements TensorKernels {
         return m;
     }
 
-    private static INDArray scalarIntegral(ScalarOp op, INDArray x, double s) {
+    private static INDArray scalarInJava(ScalarOp op, INDArray x, double s) {
         double[] v = HostArrays.toDoubles(x);
         double[] o = new double[v.length];
         for (int i = 0; i < v.length; i++) {
