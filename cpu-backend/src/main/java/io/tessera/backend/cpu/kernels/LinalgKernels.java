@@ -7,7 +7,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Dense linear algebra on the last two dims (leading dims are batch), computed in double and returned as float32:
+ * Dense linear algebra on the last two dims (leading dims are batch), computed in double and returned in the input's
+ * floating type (float64 input keeps its precision; anything else comes back float32):
  * symmetric eigendecomposition and singular values through LAPACK ({@code dsyev}, {@code dgesvd}; ND4J's own
  * {@code svd} op is broken), and the inverse by Gauss-Jordan elimination with partial pivoting.
  */
@@ -33,8 +34,8 @@ public final class LinalgKernels {
         int n = square("eigh", a);
         int batch = (int) (a.length() / ((long) n * n));
         double[] all = KernelArrays.doubles(a);
-        float[] values = new float[batch * n];
-        float[] vectors = new float[batch * n * n];
+        double[] values = new double[batch * n];
+        double[] vectors = new double[batch * n * n];
         for (int bi = 0; bi < batch; bi++) {
             double[] m = new double[n * n];
             int base = bi * n * n;
@@ -56,7 +57,7 @@ public final class LinalgKernels {
             // syev leaves the eigenvectors as the columns of the row-major result
             double[] vecs = mat.dup('c').data().asDouble();
             for (int k = 0; k < n; k++) {
-                values[bi * n + k] = (float) vals[k];
+                values[bi * n + k] = vals[k];
                 int at = 0;
                 for (int i = 1; i < n; i++) {
                     if (Math.abs(vecs[i * n + k]) > Math.abs(vecs[at * n + k])) {
@@ -65,13 +66,12 @@ public final class LinalgKernels {
                 }
                 double sign = vecs[at * n + k] < 0 ? -1 : 1;
                 for (int i = 0; i < n; i++) {
-                    vectors[base + i * n + k] = (float) (sign * vecs[i * n + k]);
+                    vectors[base + i * n + k] = sign * vecs[i * n + k];
                 }
             }
         }
         long[] shape = a.shape();
-        return new EighResult(KernelArrays.array(values, Arrays.copyOf(shape, shape.length - 1)),
-                KernelArrays.array(vectors, shape));
+        return new EighResult(result(values, Arrays.copyOf(shape, shape.length - 1), a), result(vectors, shape, a));
     }
 
     /** Singular values {@code [..., min(m, n)]}, descending and non-negative. */
@@ -83,7 +83,7 @@ public final class LinalgKernels {
         int k = Math.min(rows, cols);
         int batch = (int) (a.length() / Math.max(1, (long) rows * cols));
         double[] all = KernelArrays.doubles(a);
-        float[] out = new float[batch * k];
+        double[] out = new double[batch * k];
         for (int bi = 0; bi < batch; bi++) {
             double[] m = Arrays.copyOfRange(all, bi * rows * cols, (bi + 1) * rows * cols);
             // gesvd destroys its input; a Fortran-ordered copy is what LAPACK reads directly
@@ -93,13 +93,13 @@ public final class LinalgKernels {
             double[] sv = s.data().asDouble();
             Arrays.sort(sv);
             for (int i = 0; i < k; i++) {
-                out[bi * k + i] = (float) Math.abs(sv[k - 1 - i]);
+                out[bi * k + i] = Math.abs(sv[k - 1 - i]);
             }
         }
         long[] shape = a.shape();
         long[] outShape = Arrays.copyOf(shape, shape.length - 1);
         outShape[outShape.length - 1] = k;
-        return KernelArrays.array(out, outShape);
+        return result(out, outShape, a);
     }
 
     /** Inverse of square matrices; throws {@link ArithmeticException} for a (numerically) singular matrix. */
@@ -107,14 +107,26 @@ public final class LinalgKernels {
         int n = square("inv", a);
         int batch = (int) (a.length() / ((long) n * n));
         double[] all = KernelArrays.doubles(a);
-        float[] out = new float[all.length];
+        double[] out = new double[all.length];
         for (int bi = 0; bi < batch; bi++) {
             double[] inv = invert(Arrays.copyOfRange(all, bi * n * n, (bi + 1) * n * n), n, bi, a.shape());
             for (int i = 0; i < n * n; i++) {
-                out[bi * n * n + i] = (float) inv[i];
+                out[bi * n * n + i] = inv[i];
             }
         }
-        return KernelArrays.array(out, a.shape());
+        return result(out, a.shape(), a);
+    }
+
+    /** {@code data} as an array of {@code input}'s precision: float64 for a float64 input, float32 otherwise. */
+    private static INDArray result(double[] data, long[] shape, INDArray input) {
+        if (input.dataType() == DataType.DOUBLE) {
+            return Nd4j.create(data, shape, 'c');
+        }
+        float[] f = new float[data.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) data[i];
+        }
+        return KernelArrays.array(f, shape);
     }
 
     private static double[] invert(double[] m, int n, int index, long[] shape) {

@@ -74,4 +74,23 @@ class LinalgKernelsTest {
         assertThatThrownBy(() -> LinalgKernels.inv(a)).isInstanceOf(ArithmeticException.class)
                 .hasMessageContaining("singular");
     }
+
+    @Test
+    void float64InputsKeepDoublePrecision() {
+        // eigenvalues 1 and 1 + 1e-12, singular values and inverse entries that float32 would round away
+        double eps = 1e-12;
+        INDArray a = Nd4j.create(new double[] {1, 0, 0, 1 + eps}, new long[] {2, 2}, 'c');
+        LinalgKernels.EighResult r = LinalgKernels.eigh(a);
+        org.assertj.core.api.Assertions.assertThat(r.eigenvalues().dataType()).isEqualTo(DataType.DOUBLE);
+        org.assertj.core.api.Assertions.assertThat(r.eigenvalues().toDoubleVector()).containsExactly(1, 1 + eps);
+        org.assertj.core.api.Assertions.assertThat(LinalgKernels.svdvals(a).toDoubleVector())
+                .containsExactly(1 + eps, 1);
+        org.assertj.core.api.Assertions.assertThat(LinalgKernels.inv(a).getDouble(1, 1))
+                .isEqualTo(1 / (1 + eps));
+        // float32 inputs still come back float32
+        INDArray f = a.castTo(DataType.FLOAT);
+        org.assertj.core.api.Assertions.assertThat(LinalgKernels.eigh(f).eigenvalues().dataType())
+                .isEqualTo(DataType.FLOAT);
+        org.assertj.core.api.Assertions.assertThat(LinalgKernels.inv(f).dataType()).isEqualTo(DataType.FLOAT);
+    }
 }
