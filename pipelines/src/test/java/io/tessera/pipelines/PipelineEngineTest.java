@@ -127,6 +127,33 @@ class PipelineEngineTest {
     }
 
     @Test
+    void runJsonRecordsTheInputFilesWithTheirHashes() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("a.txt"), "abc");
+        Files.write(data.resolve("b.bin"), new byte[0]);
+        Path single = Files.writeString(dir.resolve("labels.csv"), "x");
+        Path file = write("""
+                name: inputs
+                steps:
+                  x: { uses: test/source, with: { value: 1 } }
+                  a: { uses: test/fail, with: { message: %s } }
+                  b: { uses: test/fail, with: { message: %s } }
+                """.formatted(data, single));
+        RunResult result = Pipelines.of(host).run(file, options().build());
+
+        com.fasterxml.jackson.databind.JsonNode inputs = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(result.runDirectory().resolve("run.json").toFile()).path("inputs").path("files");
+        Map<String, String> sha = new java.util.TreeMap<>();
+        inputs.forEach(f -> sha.put(Path.of(f.path("path").asText()).getFileName().toString(),
+                f.path("sha256").asText()));
+        // the pipeline file, both files of the named folder, and the named file; SHA-256 as sha256sum prints it
+        assertThat(sha).containsOnlyKeys("p.yaml", "a.txt", "b.bin", "labels.csv")
+                .containsEntry("a.txt", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+                .containsEntry("b.bin", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+                .containsEntry("labels.csv", "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881");
+    }
+
+    @Test
     void independentStepsRunInParallel() throws Exception {
         TestSteps.Rendezvous.latch = new CountDownLatch(2);
         Path file = write("""

@@ -424,6 +424,8 @@ final class PipelineEngine {
             runJsonBase.put("pipeline", pipeline.name());
             runJsonBase.put("source", pipeline.source());
             runJsonBase.put("started", startedAt.toString());
+            // hashed once per run (and again on resume: the files may have changed since)
+            runJsonBase.put("inputs", InputFiles.describe(pipeline.source(), resolved, folder.dir()));
         }
         Map<String, Object> doc = new LinkedHashMap<>(runJsonBase);
         doc.put("status", status);

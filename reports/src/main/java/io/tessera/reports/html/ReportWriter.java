@@ -89,6 +89,7 @@ final class ReportWriter {
         timings();
         figures();
         config();
+        provenance();
         Map<String, Object> page = new LinkedHashMap<>();
         page.put("title", run.pipeline());
         page.put("status", run.status().name().toLowerCase(Locale.ROOT));
@@ -463,6 +464,52 @@ final class ReportWriter {
         section("Resolved pipeline");
         Path yaml = run.resolvedPipeline();
         blocks.add(Map.of("pre", Map.of("text", Files.isRegularFile(yaml) ? Files.readString(yaml) : "")));
+    }
+
+    /** Where the run comes from, as {@code run.json} records it: versions, command line, plugins, input files. */
+    private void provenance() throws IOException {
+        Path runJson = run.runDirectory().resolve("run.json");
+        if (!Files.isRegularFile(runJson)) {
+            return;
+        }
+        JsonNode doc = JSON.readTree(runJson.toFile());
+        JsonNode prov = doc.path("provenance");
+        JsonNode inputs = doc.path("inputs").path("files");
+        if (prov.isMissingNode() && inputs.isMissingNode()) {
+            return;
+        }
+        section("Provenance");
+        if (!prov.isMissingNode()) {
+            List<List<Object>> rows = new ArrayList<>();
+            for (String key : List.of("tessera", "api", "java")) {
+                if (prov.has(key)) {
+                    rows.add(List.of(key, prov.get(key).asText()));
+                }
+            }
+            if (prov.has("commandLine")) {
+                List<String> args = new ArrayList<>();
+                prov.get("commandLine").forEach(a -> args.add(a.asText()));
+                rows.add(List.of("command line", "tessera " + String.join(" ", args)));
+            }
+            table(List.of("", "value"), rows);
+            List<List<Object>> plugins = new ArrayList<>();
+            prov.path("plugins").forEach(pl -> plugins.add(List.of(pl.path("id").asText(),
+                    pl.path("version").asText(), pl.path("source").asText(), pl.path("sha256").asText())));
+            if (!plugins.isEmpty()) {
+                subheading("Plugins");
+                table(List.of("id", "version", "source", "jar SHA-256"), plugins);
+            }
+        }
+        List<List<Object>> files = new ArrayList<>();
+        inputs.forEach(f -> files.add(List.of(f.path("path").asText(), f.path("bytes").asText(),
+                f.path("sha256").asText())));
+        if (!files.isEmpty()) {
+            subheading("Input files");
+            table(List.of("file", "bytes", "SHA-256"), files);
+        }
+        if (doc.path("inputs").has("not_hashed")) {
+            note("not hashed: " + doc.path("inputs").path("not_hashed").asText());
+        }
     }
 
     private Path stepDir(String id) {

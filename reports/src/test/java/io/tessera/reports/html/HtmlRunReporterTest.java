@@ -52,6 +52,13 @@ class HtmlRunReporterTest {
                           {"name": "mlp <b>", "values": {"accuracy": 0.8, "parameters": 900}}]}
                 """);
         Files.writeString(run.resolve("pipeline.yaml"), "name: demo\nsteps:\n  train: {uses: core/train}\n");
+        Files.writeString(run.resolve("run.json"), """
+                {"status": "failed",
+                 "provenance": {"tessera": "1.0.0", "api": "1.0", "java": "17.0.15", "commandLine": ["run", "p.yaml"],
+                                "plugins": [{"id": "io.acme.x", "version": "2.1.0", "source": "/p/x.jar",
+                                             "sha256": "00ff"}]},
+                 "inputs": {"files": [{"path": "/data/train.idx", "bytes": 47040016, "sha256": "abcd"}]}}
+                """);
 
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
         metrics.put("eval", new LinkedHashMap<>(Map.of("accuracy", 0.85, "class_accuracy/Coat", 0.9,
@@ -85,7 +92,10 @@ class HtmlRunReporterTest {
                         "<h2>Resolved pipeline</h2>")
                 .contains("<td class=\"num\">0.8500</td>").contains("mlp &lt;b&gt;").doesNotContain("mlp <b>")
                 .contains("<h3>eval: per class</h3>").contains("ms_per_step 12.5000")
-                .contains("<pre>name: demo\nsteps:\n  train: {uses: core/train}\n</pre>");
+                .contains("<pre>name: demo\nsteps:\n  train: {uses: core/train}\n</pre>")
+                // provenance from run.json: versions, command line, plugins with jar hashes, input files with hashes
+                .contains("<h2>Provenance</h2>", "tessera run p.yaml", "io.acme.x", "00ff", "/data/train.idx",
+                        "47040016", "abcd");
         Matcher m = Pattern.compile("<img src=\"(report/[^\"]+\\.png)\"").matcher(html);
         List<String> images = new ArrayList<>();
         while (m.find()) {
