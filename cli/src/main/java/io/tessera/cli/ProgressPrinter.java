@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Shows a pipeline run on the terminal. {@link Mode#BARS}: a live block with one progress bar per running step
@@ -27,6 +28,7 @@ final class ProgressPrinter implements PipelineListener {
     private final Mode mode;
     private final int width;
     private final Map<String, Bar> bars = new LinkedHashMap<>();
+    private final LongSupplier clock;
     private int drawnLines;
     private long lastDraw;
 
@@ -36,19 +38,27 @@ final class ProgressPrinter implements PipelineListener {
         long done = -1;
         long total = -1;
         String message = "";
-        long windowStart = System.nanoTime();
+        long windowStart;
         long windowDone;
         long lastLine;
 
-        Bar(String label) {
+        Bar(String label, long now) {
             this.label = label;
+            this.windowStart = now;
+            this.lastLine = now;
         }
     }
 
     ProgressPrinter(PrintWriter out, Mode mode, int width) {
+        this(out, mode, width, System::nanoTime);
+    }
+
+    /** With {@code clock} (nanoseconds, like {@link System#nanoTime()}) for the throughput and redraw timing. */
+    ProgressPrinter(PrintWriter out, Mode mode, int width, LongSupplier clock) {
         this.out = out;
         this.mode = mode;
         this.width = Math.max(60, width);
+        this.clock = clock;
     }
 
     @Override
@@ -70,15 +80,16 @@ final class ProgressPrinter implements PipelineListener {
             if (bar == null) {
                 return;
             }
+            long now = clock.getAsLong();
             if (p.done() < bar.done) {
-                // a new epoch restarts the count: restart the throughput window too
-                bar.windowStart = System.nanoTime();
-                bar.windowDone = 0;
+                // a new epoch restarts the count: restart the throughput window too, from the count reported now
+                // (the first report of an epoch already has work done in it, over an unknown time)
+                bar.windowStart = now;
+                bar.windowDone = p.done();
             }
             bar.done = p.done();
             bar.total = p.total();
             bar.message = p.message();
-            long now = System.nanoTime();
             if (mode == Mode.BARS) {
                 if (now - lastDraw >= REDRAW_NANOS || p.done() == p.total()) {
                     redraw();
@@ -95,8 +106,7 @@ final class ProgressPrinter implements PipelineListener {
             line = (r.resumed() ? "resuming " : "running ") + r.pipeline() + " on backend " + r.backend() + " ("
                     + r.steps().size() + " steps) into " + r.runDirectory();
         } else if (event instanceof PipelineEvent.StepStarted s) {
-            Bar bar = new Bar("[" + s.index() + "/" + s.count() + "] " + s.step());
-            bar.lastLine = System.nanoTime();
+            Bar bar = new Bar("[" + s.index() + "/" + s.count() + "] " + s.step(), clock.getAsLong());
             bars.put(s.step(), bar);
             line = bar.label + " (" + s.uses() + ") started";
         } else if (event instanceof PipelineEvent.EpochFinished e) {
@@ -155,7 +165,7 @@ final class ProgressPrinter implements PipelineListener {
     }
 
     private void redraw() {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         lastDraw = now;
         if (drawnLines > 0) {
             out.print("\033[" + drawnLines + "A");
