@@ -38,6 +38,32 @@ public final class GoldenCases {
         return bundled("/io/tessera/testkit/golden/ops");
     }
 
+    /**
+     * The golden cases of a method plugin: those bundled in its test resources under {@code /golden/<method>}, then
+     * every case in the folder named by {@code -Dtessera.golden.<method>=DIR} (same layout) when that is set, so that
+     * golden tests also run cases they were not shipped with.
+     *
+     * @throws IllegalArgumentException when the property names something that is not a folder of cases
+     */
+    public static List<GoldenCase> ofMethod(String method) {
+        List<GoldenCase> out = new java.util.ArrayList<>(list(bundled("/golden/" + method)));
+        String property = "tessera.golden." + method;
+        String extra = System.getProperty(property);
+        if (extra != null && !extra.isBlank()) {
+            Path p = Path.of(extra);
+            if (!Files.isDirectory(p)) {
+                throw new IllegalArgumentException("-D" + property + "=" + extra + " is not a folder; point it at a"
+                        + " folder of case-<n>/manifest.json in the layout of golden/" + method);
+            }
+            List<GoldenCase> found = list(p);
+            if (found.isEmpty()) {
+                throw new IllegalArgumentException("-D" + property + "=" + extra + " holds no case-*/manifest.json");
+            }
+            out.addAll(found);
+        }
+        return out;
+    }
+
     /** Every case folder under {@code root} (any depth) that holds a {@code manifest.json}, sorted by path. */
     public static List<GoldenCase> list(Path root) {
         try (Stream<Path> s = Files.walk(root)) {

@@ -8,8 +8,6 @@ import io.tessera.testkit.golden.GoldenCase;
 import io.tessera.testkit.golden.Tolerance;
 import io.tessera.testkit.golden.GoldenCases;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,25 +16,9 @@ import java.util.List;
  * assumed about batch size, schedule length or widths: they are read from the arrays' shapes and the manifest.
  */
 record D2nwgGolden(GoldenCase data) {
-    static final String PROPERTY = "tessera.golden.d2nwg";
 
     static List<D2nwgGolden> all() {
-        List<D2nwgGolden> out = new ArrayList<>();
-        for (GoldenCase c : GoldenCases.list(GoldenCases.bundled("/golden/d2nwg"))) {
-            out.add(new D2nwgGolden(c));
-        }
-        String extra = System.getProperty(PROPERTY);
-        if (extra != null && !extra.isBlank()) {
-            Path p = Path.of(extra);
-            if (!Files.isDirectory(p)) {
-                throw new IllegalArgumentException("-D" + PROPERTY + "=" + extra + " is not a folder; point it at a"
-                        + " folder of case-<n>/manifest.json in the layout of golden/d2nwg");
-            }
-            for (GoldenCase c : GoldenCases.list(p)) {
-                out.add(new D2nwgGolden(c));
-            }
-        }
-        return out;
+        return GoldenCases.ofMethod("d2nwg").stream().map(D2nwgGolden::new).toList();
     }
 
     JsonNode hp() {

@@ -7,9 +7,6 @@ import io.tessera.api.tensor.TensorBackend;
 import io.tessera.testkit.golden.GoldenCase;
 import io.tessera.testkit.golden.Tolerance;
 import io.tessera.testkit.golden.GoldenCases;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,25 +15,9 @@ import java.util.List;
  * size, pool, K and widths are read from the arrays' shapes; T, α and the logit scale from the manifest.
  */
 record DcdGolden(GoldenCase data) {
-    static final String PROPERTY = "tessera.golden.dcd";
 
     static List<DcdGolden> all() {
-        List<DcdGolden> out = new ArrayList<>();
-        for (GoldenCase c : GoldenCases.list(GoldenCases.bundled("/golden/dcd"))) {
-            out.add(new DcdGolden(c));
-        }
-        String extra = System.getProperty(PROPERTY);
-        if (extra != null && !extra.isBlank()) {
-            Path p = Path.of(extra);
-            if (!Files.isDirectory(p)) {
-                throw new IllegalArgumentException("-D" + PROPERTY + "=" + extra + " is not a folder; point it at a"
-                        + " folder of case-<n>/manifest.json in the layout of golden/dcd");
-            }
-            for (GoldenCase c : GoldenCases.list(p)) {
-                out.add(new DcdGolden(c));
-            }
-        }
-        return out;
+        return GoldenCases.ofMethod("dcd").stream().map(DcdGolden::new).toList();
     }
 
     double hp(String key) {

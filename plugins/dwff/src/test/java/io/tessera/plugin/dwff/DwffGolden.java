@@ -8,8 +8,6 @@ import io.tessera.api.tensor.TensorBackend;
 import io.tessera.testkit.golden.GoldenCase;
 import io.tessera.testkit.golden.GoldenCases;
 import io.tessera.testkit.golden.Tolerance;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,28 +19,10 @@ import java.util.Map;
  */
 record DwffGolden(GoldenCase data) {
     /** System property naming another folder of {@code case-*} folders to run as well. */
-    static final String PROPERTY = "tessera.golden.dwff";
 
     /** The bundled cases, then those under {@code -Dtessera.golden.dwff=DIR}. */
     static List<DwffGolden> all() {
-        List<DwffGolden> out = new ArrayList<>();
-        for (GoldenCase c : GoldenCases.list(GoldenCases.bundled("/golden/dwff"))) {
-            out.add(new DwffGolden(c));
-        }
-        String extra = System.getProperty(PROPERTY);
-        if (extra != null && !extra.isBlank()) {
-            Path p = Path.of(extra);
-            if (!Files.isDirectory(p)) {
-                throw new IllegalArgumentException("-D" + PROPERTY + "=" + extra + " is not a folder; point it at a"
-                        + " folder of case-<n>/manifest.json in the layout of golden/dwff");
-            }
-            List<GoldenCase> found = GoldenCases.list(p);
-            if (found.isEmpty()) {
-                throw new IllegalArgumentException("-D" + PROPERTY + "=" + extra + " holds no case-*/manifest.json");
-            }
-            found.forEach(c -> out.add(new DwffGolden(c)));
-        }
-        return out;
+        return GoldenCases.ofMethod("dwff").stream().map(DwffGolden::new).toList();
     }
 
     JsonNode manifest() {

@@ -7,8 +7,6 @@ import io.tessera.api.tensor.TensorBackend;
 import io.tessera.testkit.golden.GoldenCase;
 import io.tessera.testkit.golden.GoldenCases;
 import io.tessera.testkit.golden.Tolerance;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,26 +17,10 @@ import java.util.Map;
  */
 record FdconvGolden(GoldenCase data) {
     /** System property naming another folder of {@code case-*} folders to run as well. */
-    static final String PROPERTY = "tessera.golden.fdconv";
 
     /** The bundled cases, then those under {@code -Dtessera.golden.fdconv=DIR}. */
     static List<FdconvGolden> all() {
-        List<FdconvGolden> out = new ArrayList<>();
-        for (GoldenCase c : GoldenCases.list(GoldenCases.bundled("/golden/fdconv"))) {
-            out.add(new FdconvGolden(c));
-        }
-        String extra = System.getProperty(PROPERTY);
-        if (extra != null && !extra.isBlank()) {
-            Path p = Path.of(extra);
-            if (!Files.isDirectory(p)) {
-                throw new IllegalArgumentException("-D" + PROPERTY + "=" + extra + " is not a folder; point it at a"
-                        + " folder of case-<n>/manifest.json in the layout of golden/fdconv");
-            }
-            for (GoldenCase c : GoldenCases.list(p)) {
-                out.add(new FdconvGolden(c));
-            }
-        }
-        return out;
+        return GoldenCases.ofMethod("fdconv").stream().map(FdconvGolden::new).toList();
     }
 
     JsonNode manifest() {
