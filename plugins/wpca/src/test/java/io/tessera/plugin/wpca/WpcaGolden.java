@@ -1,80 +1,45 @@
 package io.tessera.plugin.wpca;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tessera.api.io.Npy;
 import io.tessera.api.io.NpyArray;
 import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
+import io.tessera.testkit.golden.GoldenCase;
+import io.tessera.testkit.golden.GoldenCases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * One W-PCA golden case ({@code golden/wpca/case-N}: an FFN stack, its pre-activations, eigenvalues, counts, proxy
- * values, edge matrices and a ranking sample; spec §5). The bundled cases come first, then every case under
- * {@code -Dtessera.golden.wpca=DIR}. Nothing is assumed about the number of layers, the widths or the sequence
- * length: they are read from the files.
+ * values, edge matrices and a ranking sample; spec §5), listed by the test kit's {@link GoldenCases#ofMethod}: the
+ * bundled cases first, then every case under {@code -Dtessera.golden.wpca=DIR}. Nothing is assumed about the number
+ * of layers, the widths or the sequence length: they are read from the files.
  */
-record WpcaGolden(Path dir, JsonNode manifest) {
-    static final String PROPERTY = "tessera.golden.wpca";
-    private static final ObjectMapper JSON = new ObjectMapper();
+record WpcaGolden(GoldenCase data) {
 
     static List<WpcaGolden> all() {
-        List<WpcaGolden> out = new ArrayList<>();
-        try {
-            Path bundled = Path.of(WpcaGolden.class.getResource("/golden/wpca/case-0/manifest.json").toURI())
-                    .getParent().getParent();
-            out.addAll(list(bundled));
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-        String extra = System.getProperty(PROPERTY);
-        if (extra != null && !extra.isBlank()) {
-            Path p = Path.of(extra);
-            if (!Files.isDirectory(p)) {
-                throw new IllegalArgumentException("-D" + PROPERTY + "=" + extra + " is not a folder; point it at a"
-                        + " folder of case-<n>/manifest.json in the layout of golden/wpca");
-            }
-            List<WpcaGolden> more = list(p);
-            if (more.isEmpty()) {
-                throw new IllegalArgumentException("-D" + PROPERTY + "=" + extra + " holds no case-*/manifest.json");
-            }
-            out.addAll(more);
-        }
-        return out;
+        return GoldenCases.ofMethod("wpca").stream().map(WpcaGolden::new).toList();
     }
 
-    private static List<WpcaGolden> list(Path root) {
-        List<WpcaGolden> out = new ArrayList<>();
-        try (Stream<Path> s = Files.list(root)) {
-            for (Path d : s.filter(x -> Files.isRegularFile(x.resolve("manifest.json"))).sorted().toList()) {
-                out.add(new WpcaGolden(d, JSON.readTree(d.resolve("manifest.json").toFile())));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out;
+    Path dir() {
+        return data.dir();
+    }
+
+    JsonNode manifest() {
+        return data.manifest();
     }
 
     NpyArray array(String name) {
-        JsonNode a = manifest.path("arrays").path(name);
+        JsonNode a = manifest().path("arrays").path(name);
         String file = a.isMissingNode() ? name + ".npy" : a.path("file").asText();
-        try {
-            return Npy.read(dir.resolve(file));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + dir.resolve(file), e);
-        }
+        return data.array(file);
     }
 
     boolean has(String name) {
-        return manifest.path("arrays").has(name) || Files.exists(dir.resolve(name + ".npy"));
+        return manifest().path("arrays").has(name) || Files.exists(dir().resolve(name + ".npy"));
     }
 
     Tensor tensor(TensorBackend be, String name) {
@@ -92,7 +57,7 @@ record WpcaGolden(Path dir, JsonNode manifest) {
     }
 
     JsonNode results() {
-        return manifest.path("results");
+        return manifest().path("results");
     }
 
     /** The η values of the case, as the manifest's keys spell them ({@code "0.99"}). */
@@ -112,6 +77,6 @@ record WpcaGolden(Path dir, JsonNode manifest) {
 
     @Override
     public String toString() {
-        return dir.getFileName().toString();
+        return dir().getFileName().toString();
     }
 }
