@@ -15,7 +15,6 @@ import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.plugins.annotations.ResolutionScope;
-import org.apache.maven.project.MavenProject;
 
 /**
  * {@code tessera:manifest} — generates the plugin manifest from the compiled {@code module-info} and checks the
@@ -29,8 +28,12 @@ import org.apache.maven.project.MavenProject;
         requiresDependencyResolution = ResolutionScope.COMPILE, threadSafe = true)
 public final class ManifestMojo extends AbstractMojo {
 
-    @Parameter(defaultValue = "${project}", readonly = true, required = true)
-    private MavenProject project;
+    /** The compile class path (the classes folder included, which is skipped). */
+    @Parameter(defaultValue = "${project.compileClasspathElements}", readonly = true, required = true)
+    private List<String> compileClasspathElements;
+
+    @Parameter(defaultValue = "${project.artifactId}", readonly = true, required = true)
+    private String artifactId;
 
     /** The compiled plugin: its classes with {@code module-info.class}. */
     @Parameter(defaultValue = "${project.build.outputDirectory}", required = true)
@@ -67,15 +70,11 @@ public final class ManifestMojo extends AbstractMojo {
         }
         Path classes = classesDirectory.toPath();
         List<Path> classPath = new ArrayList<>();
-        try {
-            for (String element : project.getCompileClasspathElements()) {
-                Path p = Path.of(element);
-                if (!p.equals(classes)) {
-                    classPath.add(p);
-                }
+        for (String element : compileClasspathElements) {
+            Path p = Path.of(element);
+            if (!p.equals(classes)) {
+                classPath.add(p);
             }
-        } catch (org.apache.maven.artifact.DependencyResolutionRequiredException e) {
-            throw new MojoExecutionException("the compile class path is not resolved", e);
         }
         PluginManifestGenerator.Result result =
                 new PluginManifestGenerator(classes, classPath, apiRange, requires).generate();
@@ -86,7 +85,7 @@ public final class ManifestMojo extends AbstractMojo {
         }
         if (!failures.isEmpty()) {
             failures.forEach(e -> getLog().error(e));
-            throw new MojoFailureException("the plugin " + project.getArtifactId() + " is not one the Tessera host "
+            throw new MojoFailureException("the plugin " + artifactId + " is not one the Tessera host "
                     + "can load: " + String.join("; ", failures));
         }
         try {

@@ -15,7 +15,6 @@ import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
-import org.apache.maven.project.MavenProject;
 
 /**
  * {@code tessera:verify-jar} — checks that the packaged jar carries the manifest {@code tessera:manifest} generated
@@ -24,8 +23,9 @@ import org.apache.maven.project.MavenProject;
 @Mojo(name = "verify-jar", defaultPhase = LifecyclePhase.VERIFY, threadSafe = true)
 public final class VerifyJarMojo extends AbstractMojo {
 
-    @Parameter(defaultValue = "${project}", readonly = true, required = true)
-    private MavenProject project;
+    /** The packaged jar, when the project has one ({@code maven-jar-plugin} sets it in the package phase). */
+    @Parameter(defaultValue = "${project.artifact.file}", readonly = true)
+    private File jar;
 
     @Parameter(defaultValue = "${project.build.outputDirectory}", required = true)
     private File classesDirectory;
@@ -36,7 +36,6 @@ public final class VerifyJarMojo extends AbstractMojo {
 
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
-        File jar = project.getArtifact() == null ? null : project.getArtifact().getFile();
         if (skip || jar == null || !jar.isFile()) {
             getLog().info("tessera:verify-jar: no packaged jar to check");
             return;
