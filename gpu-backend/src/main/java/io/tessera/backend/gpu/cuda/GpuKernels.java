@@ -191,9 +191,12 @@ public final class GpuKernels implements TensorKernels {
         return new Cuda.Address(address);
     }
 
+    /** Copies {@code bytes} of a host buffer into {@code dst} and closes the buffer. */
     private void upload(GpuStorage dst, Pointer host, long bytes) {
-        if (bytes > 0) {
-            Cuda.check(cudaMemcpy(at(dst.address()), host, bytes, cudaMemcpyHostToDevice), "upload");
+        try (host) {
+            if (bytes > 0) {
+                Cuda.check(cudaMemcpy(at(dst.address()), host, bytes, cudaMemcpyHostToDevice), "upload");
+            }
         }
     }
 
@@ -376,6 +379,53 @@ public final class GpuKernels implements TensorKernels {
         }
     }
 
+    /**
+     * Launches a kernel that writes {@code out} (allocated by the caller) and returns {@code out}; when the launch
+     * fails, {@code out} goes back to the allocator before the error propagates.
+     */
+    private GpuStorage launchInto(GpuStorage out, KernelSources.Program program, String kernel, long n,
+                                  boolean perBlock, Object... args) {
+        try {
+            launch(program, kernel, n, perBlock, args);
+            return out;
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Launches an indexing kernel ({@code gather}, {@code scatter_add}) into {@code out}: its arguments are
+     * {@code args} followed by the addresses of a two-word error flag (set, index) that the kernel writes on an index
+     * out of range; then throws as the reference backend does on such an index.
+     */
+    private GpuStorage launchIndexed(String op, long axisLen, int axis, GpuStorage out, KernelSources.Program program,
+                                     String kernel, long n, Object... args) {
+        DeviceAllocator.Block flag = allocator.allocate(16);
+        try {
+            Cuda.check(cudaMemset(at(flag.address()), 0, 16), "cudaMemset");
+            Object[] all = Arrays.copyOf(args, args.length + 2);
+            all[args.length] = new Addr(flag.address());
+            all[args.length + 1] = new Addr(flag.address() + 8);
+            launch(program, kernel, n, false, all);
+            long[] result = new long[2];
+            try (LongPointer p = new LongPointer(2)) {
+                Cuda.check(cudaMemcpy(p, at(flag.address()), 16, cudaMemcpyDeviceToHost), op + " index check");
+                p.get(result);
+            }
+            if ((int) result[0] != 0) {
+                throw new IndexOutOfBoundsException(op + ": index " + result[1] + " is out of range for axis " + axis
+                        + " of size " + axisLen);
+            }
+            return out;
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        } finally {
+            allocator.release(flag);
+        }
+    }
+
     private static final Map<String, KernelSources.Program> PROGRAMS = new HashMap<>();
 
     static synchronized KernelSources.Program program(String name) {
@@ -430,32 +480,24 @@ public final class GpuKernels implements TensorKernels {
                 for (int i = 0; i < n; i++) {
                     f[i] = (float) data[i];
                 }
-                try (FloatPointer p = new FloatPointer(f)) {
-                    upload(out, p, 4L * n);
-                }
+                upload(out, new FloatPointer(f), 4L * n);
             }
             case FLOAT64 -> {
-                try (DoublePointer p = new DoublePointer(data)) {
-                    upload(out, p, 8L * n);
-                }
+                upload(out, new DoublePointer(data), 8L * n);
             }
             case INT64 -> {
                 long[] l = new long[n];
                 for (int i = 0; i < n; i++) {
                     l[i] = (long) data[i];
                 }
-                try (LongPointer p = new LongPointer(l)) {
-                    upload(out, p, 8L * n);
-                }
+                upload(out, new LongPointer(l), 8L * n);
             }
             case BOOL -> {
                 byte[] b = new byte[n];
                 for (int i = 0; i < n; i++) {
                     b[i] = (byte) (data[i] != 0 ? 1 : 0);
                 }
-                try (BytePointer p = new BytePointer(b)) {
-                    upload(out, p, n);
-                }
+                upload(out, new BytePointer(b), n);
             }
         }
         return out;
@@ -464,18 +506,14 @@ public final class GpuKernels implements TensorKernels {
     @Override
     public TensorStorage fromLongs(long[] data, Shape shape) {
         GpuStorage out = alloc(shape, DType.INT64);
-        try (LongPointer p = new LongPointer(data)) {
-            upload(out, p, 8L * data.length);
-        }
+        upload(out, new LongPointer(data), 8L * data.length);
         return out;
     }
 
     @Override
     public TensorStorage fromFloats(float[] data, Shape shape) {
         GpuStorage out = alloc(shape, DType.FLOAT32);
-        try (FloatPointer p = new FloatPointer(data)) {
-            upload(out, p, 4L * data.length);
-        }
+        upload(out, new FloatPointer(data), 4L * data.length);
         return out;
     }
 
@@ -576,17 +614,15 @@ public final class GpuKernels implements TensorKernels {
             return copy(x, x.shape);
         }
         GpuStorage out = alloc(x.shape, dtype);
-        launch(program("cast_" + KernelSources.suffix(x.dtype) + "_" + KernelSources.suffix(dtype)), "cast",
-                x.size(), false, x.size(), x, out);
-        return out;
+        return launchInto(out, program("cast_" + KernelSources.suffix(x.dtype) + "_" + KernelSources.suffix(dtype)),
+                "cast", x.size(), false, x.size(), x, out);
     }
 
     @Override
     public TensorStorage unary(UnaryOp op, TensorStorage t) {
         GpuStorage x = s(t);
         GpuStorage out = alloc(x.shape, x.dtype);
-        launch(prog("elementwise", x.dtype), "unary", x.size(), false, op.ordinal(), x.size(), x, out);
-        return out;
+        return launchInto(out, prog("elementwise", x.dtype), "unary", x.size(), false, op.ordinal(), x.size(), x, out);
     }
 
     @Override
@@ -597,9 +633,8 @@ public final class GpuKernels implements TensorKernels {
         boolean cmp = op.isComparison();
         GpuStorage out = alloc(shape, cmp ? DType.BOOL : a.dtype);
         Idx ix = new Idx(shape.dims(), broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
-        launch(prog("elementwise", a.dtype), cmp ? "compare" : "binary", shape.size(), false, op.ordinal(),
-                shape.size(), ix, a, b, out);
-        return out;
+        return launchInto(out, prog("elementwise", a.dtype), cmp ? "compare" : "binary", shape.size(), false,
+                op.ordinal(), shape.size(), ix, a, b, out);
     }
 
     /**
@@ -644,9 +679,8 @@ public final class GpuKernels implements TensorKernels {
         GpuStorage x = s(t);
         ReducePlan p = reducePlan(x.shape, axes);
         GpuStorage out = alloc(x.shape.reduce(axes, keepDim), x.dtype);
-        launch(prog("reduce", x.dtype), "reduce", p.outputs(), true, op.ordinal(), p.outputs(), p.count(), p.kept(),
-                p.red(), x, out);
-        return out;
+        return launchInto(out, prog("reduce", x.dtype), "reduce", p.outputs(), true, op.ordinal(), p.outputs(),
+                p.count(), p.kept(), p.red(), x, out);
     }
 
     @Override
@@ -729,20 +763,6 @@ public final class GpuKernels implements TensorKernels {
         return out;
     }
 
-    /** Runs an indexing kernel with an error flag; throws as the reference backend does on a bad index. */
-    private void indexed(String op, long axisLen, int axis, Runnable launchWith, long flagAddress) {
-        launchWith.run();
-        long[] flag = new long[2];
-        try (LongPointer p = new LongPointer(2)) {
-            Cuda.check(cudaMemcpy(p, at(flagAddress), 16, cudaMemcpyDeviceToHost), op + " index check");
-            p.get(flag);
-        }
-        if ((int) flag[0] != 0) {
-            throw new IndexOutOfBoundsException(op + ": index " + flag[1] + " is out of range for axis " + axis
-                    + " of size " + axisLen);
-        }
-    }
-
     @Override
     public TensorStorage gather(TensorStorage t, int axis, TensorStorage index) {
         GpuStorage x = s(t);
@@ -751,21 +771,9 @@ public final class GpuKernels implements TensorKernels {
         long[] s0 = xs.clone();
         s0[axis] = 0;
         GpuStorage out = alloc(idx.shape, x.dtype);
-        DeviceAllocator.Block flag = allocator.allocate(16);
-        try {
-            Cuda.check(cudaMemset(at(flag.address()), 0, 16), "cudaMemset");
-            Idx ix = new Idx(idx.shape.dims(), s0);
-            long n = idx.size();
-            indexed("gather", x.shape.dim(axis), axis, () -> launch(prog("layout", x.dtype), "gather", n, false, n,
-                    ix, x.shape.dim(axis), xs[axis], x, idx, out, new Addr(flag.address()),
-                    new Addr(flag.address() + 8)), flag.address());
-        } catch (RuntimeException e) {
-            out.close();
-            throw e;
-        } finally {
-            allocator.release(flag);
-        }
-        return out;
+        long n = idx.size();
+        return launchIndexed("gather", x.shape.dim(axis), axis, out, prog("layout", x.dtype), "gather", n, n,
+                new Idx(idx.shape.dims(), s0), x.shape.dim(axis), xs[axis], x, idx, out);
     }
 
     @Override
@@ -783,21 +791,10 @@ public final class GpuKernels implements TensorKernels {
         long[] os = contiguous(shape.dims());
         long[] s0 = os.clone();
         s0[axis] = 0;
-        DeviceAllocator.Block flag = allocator.allocate(16);
-        try {
-            Cuda.check(cudaMemset(at(flag.address()), 0, 16), "cudaMemset");
-            Idx ix = new Idx(idx.shape.dims(), s0, broadcastStrides(v.shape, idx.shape));
-            long n = idx.size();
-            indexed("scatterAdd", shape.dim(axis), axis, () -> launch(prog("layout", v.dtype), "scatter_add", n,
-                    false, n, ix, shape.dim(axis), os[axis], idx, v, out, new Addr(flag.address()),
-                    new Addr(flag.address() + 8)), flag.address());
-        } catch (RuntimeException e) {
-            out.close();
-            throw e;
-        } finally {
-            allocator.release(flag);
-        }
-        return out;
+        long n = idx.size();
+        return launchIndexed("scatterAdd", shape.dim(axis), axis, out, prog("layout", v.dtype), "scatter_add", n, n,
+                new Idx(idx.shape.dims(), s0, broadcastStrides(v.shape, idx.shape)), shape.dim(axis), os[axis], idx,
+                v, out);
     }
 
     @Override
@@ -905,8 +902,7 @@ public final class GpuKernels implements TensorKernels {
             return TensorKernels.super.filled(shape, dtype, value);
         }
         GpuStorage out = alloc(shape, dtype);
-        launch(prog("elementwise", dtype), "fill", shape.size(), false, shape.size(), value, out);
-        return out;
+        return launchInto(out, prog("elementwise", dtype), "fill", shape.size(), false, shape.size(), value, out);
     }
 
     @Override
@@ -917,9 +913,8 @@ public final class GpuKernels implements TensorKernels {
         }
         boolean cmp = op.isComparison();
         GpuStorage out = alloc(x.shape, cmp ? DType.BOOL : x.dtype);
-        launch(prog("elementwise", x.dtype), cmp ? "scalar_compare" : "scalar_arith", x.size(), false, op.ordinal(),
-                x.size(), x, value, out);
-        return out;
+        return launchInto(out, prog("elementwise", x.dtype), cmp ? "scalar_compare" : "scalar_arith", x.size(), false,
+                op.ordinal(), x.size(), x, value, out);
     }
 
     @Override
@@ -927,8 +922,7 @@ public final class GpuKernels implements TensorKernels {
         GpuStorage x = s(tx);
         GpuStorage g = s(tg);
         GpuStorage out = alloc(g.shape, g.dtype);
-        launch(prog("elementwise", g.dtype), "relu_backward", g.size(), false, g.size(), x, g, out);
-        return out;
+        return launchInto(out, prog("elementwise", g.dtype), "relu_backward", g.size(), false, g.size(), x, g, out);
     }
 
     @Override
@@ -941,8 +935,7 @@ public final class GpuKernels implements TensorKernels {
         }
         long rows = x.size() / Math.max(1, len);
         GpuStorage out = alloc(x.shape, x.dtype);
-        launch(prog("nn", x.dtype), "softmax", rows, true, rows, len, post, log ? 1 : 0, x, out);
-        return out;
+        return launchInto(out, prog("nn", x.dtype), "softmax", rows, true, rows, len, post, log ? 1 : 0, x, out);
     }
 
     private synchronized CudnnConv conv() {
