@@ -1,10 +1,13 @@
 package io.tessera.cli;
 
 import static io.tessera.cli.TesseraCliTest.parse;
+import static io.tessera.testkit.HostilePlugins.hooks;
+import static io.tessera.testkit.HostilePlugins.step;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.testkit.HostilePlugins;
 import io.tessera.testkit.PluginJarBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -29,8 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HostilePluginsCliTest {
 
     /** Does not return for 5 s and ignores interrupts (a hang that does not burn a core of the build machine). */
-    private static final String HANG = "{ long end = System.nanoTime() + 5_000_000_000L; while (System.nanoTime() < end)"
-            + " { try { Thread.sleep(50); } catch (InterruptedException ignored) { } } }";
+    private static final String HANG = HostilePlugins.hang(Duration.ofSeconds(5));
 
     /** Short plugin timeouts, so that the hostile plugins cost the tests little time. */
     private static final Map<String, String> FAST = Map.of(PluginDirectoryOptions.TIMEOUT_ENV, "700ms");
@@ -41,42 +43,7 @@ class HostilePluginsCliTest {
     @TempDir
     Path work;
 
-    static PluginJarBuilder hooks(String id, String startBody) {
-        return PluginJarBuilder.plugin(id)
-                .source(id + ".Hooks", """
-                        package %s;
-                        import io.tessera.api.plugin.*;
-                        public final class Hooks implements Plugin {
-                            @Override
-                            public void start(PluginContext c) throws Exception {
-                                %s
-                            }
-                        }
-                        """.formatted(id, startBody))
-                .provides("io.tessera.api.plugin.Plugin", id + ".Hooks");
-    }
-
-    static PluginJarBuilder step(String id, String nameBody, String outputsBody) {
-        return PluginJarBuilder.plugin(id)
-                .source(id + ".TheStep", """
-                        package %s;
-                        import io.tessera.api.pipeline.*;
-                        import java.util.List;
-                        public final class TheStep implements Step<TheStep.Config> {
-                            public record Config(int n) { }
-                            public String name() { %s }
-                            public Class<Config> configType() { return Config.class; }
-                            public Config defaultConfig() { return new Config(1); }
-                            public List<Port> outputs() { %s }
-                            public PortValues run(StepContext c, Config config, PortValues in) {
-                                return PortValues.of("out", "x");
-                            }
-                        }
-                        """.formatted(id, nameBody, outputsBody))
-                .provides("io.tessera.api.pipeline.Step", id + ".TheStep");
-    }
-
-    private static final String OUTPUTS = "return List.of(Port.of(\"out\", String.class, \"\"));";
+    private static final String OUTPUTS = HostilePlugins.ONE_OUTPUT;
 
     private static JsonNode entry(JsonNode array, String id) {
         for (JsonNode node : array) {

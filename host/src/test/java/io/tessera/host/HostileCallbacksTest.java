@@ -2,12 +2,15 @@ package io.tessera.host;
 
 import io.tessera.api.problem.Problem;
 import io.tessera.api.problem.Severity;
+import static io.tessera.testkit.HostilePlugins.goodStep;
+import static io.tessera.testkit.HostilePlugins.hooks;
+import static io.tessera.testkit.HostilePlugins.step;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.tessera.api.pipeline.Step;
 import io.tessera.api.plugin.PluginState;
-import io.tessera.testkit.PluginJarBuilder;
+import io.tessera.testkit.HostilePlugins;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,8 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileCallbacksTest {
 
     /** A statement that does not return for 6 s and ignores interrupts. */
-    static final String HANG = "{ long end = System.nanoTime() + 6_000_000_000L; while (System.nanoTime() < end) { "
-            + "try { Thread.sleep(50); } catch (InterruptedException ignored) { } } }";
+    static final String HANG = HostilePlugins.hang(Duration.ofSeconds(6));
 
     private static final Duration LIMIT = Duration.ofSeconds(20);
 
@@ -44,27 +46,6 @@ class HostileCallbacksTest {
         return Tessera.builder().bootPlugins(false).pluginDirectory(plugins)
                 .startTimeout(Duration.ofSeconds(2)).stopTimeout(Duration.ofSeconds(2))
                 .callbackTimeout(Duration.ofMillis(400)).build();
-    }
-
-    /** A well-behaved plugin with one step, created without injection (so it starts well within 2 s). */
-    static PluginJarBuilder goodStep(String id) {
-        return stepWith(id, "return \"" + id + " step\";", "return List.of(Port.of(\"out\", String.class, \"\"));");
-    }
-
-    /** A plugin whose start hook runs {@code body} with the context as {@code c}. */
-    static PluginJarBuilder hooks(String id, String body) {
-        return PluginJarBuilder.plugin(id)
-                .source(id + ".Hooks", """
-                        package %s;
-                        import io.tessera.api.plugin.*;
-                        public final class Hooks implements Plugin {
-                            @Override
-                            public void start(PluginContext c) throws Exception {
-                                %s
-                            }
-                        }
-                        """.formatted(id, body))
-                .provides("io.tessera.api.plugin.Plugin", id + ".Hooks");
     }
 
     private static String messages(PluginView view) {
@@ -153,32 +134,11 @@ class HostileCallbacksTest {
         });
     }
 
-    /** A plugin with one step whose {@code method} body is {@code body}; the other metadata is well-behaved. */
-    static PluginJarBuilder stepWith(String id, String nameBody, String outputsBody) {
-        return PluginJarBuilder.plugin(id)
-                .source(id + ".BadStep", """
-                        package %s;
-                        import io.tessera.api.pipeline.*;
-                        import java.util.List;
-                        public final class BadStep implements Step<BadStep.Config> {
-                            public record Config(int n) { }
-                            public String name() { %s }
-                            public Class<Config> configType() { return Config.class; }
-                            public Config defaultConfig() { return new Config(1); }
-                            public List<Port> outputs() { %s }
-                            public PortValues run(StepContext c, Config config, PortValues in) {
-                                return PortValues.of("out", "x");
-                            }
-                        }
-                        """.formatted(id, nameBody, outputsBody))
-                .provides("io.tessera.api.pipeline.Step", id + ".BadStep");
-    }
-
     @Test
     void aStepWhoseNameHangsOrWhoseOutputsThrowFailsItsPluginAndNoOtherStep() {
-        stepWith("io.acme.loopname", HANG + " return \"never\";", "return List.of(Port.of(\"out\", String.class, \"\"));")
+        step("io.acme.loopname", HANG + " return \"never\";", HostilePlugins.ONE_OUTPUT)
                 .buildInto(plugins);
-        stepWith("io.acme.badoutputs", "return \"bad\";", "throw new IllegalStateException(\"no outputs today\");")
+        step("io.acme.badoutputs", "return \"bad\";", "throw new IllegalStateException(\"no outputs today\");")
                 .buildInto(plugins);
         goodStep("io.acme.good").buildInto(plugins);
         assertTimeoutPreemptively(LIMIT, () -> {
@@ -191,10 +151,10 @@ class HostileCallbacksTest {
                 PluginView loop = host.plugin("io.acme.loopname").orElseThrow();
                 assertThat(loop.state()).isEqualTo(PluginState.FAILED);
                 assertThat(messages(loop)).contains("did not finish starting within 2 s",
-                        "calling name() of its step io.acme.loopname.BadStep");
+                        "calling name() of its step io.acme.loopname.TheStep");
                 PluginView bad = host.plugin("io.acme.badoutputs").orElseThrow();
                 assertThat(bad.state()).isEqualTo(PluginState.FAILED);
-                assertThat(messages(bad)).contains("its step io.acme.badoutputs.BadStep failed in outputs(): "
+                assertThat(messages(bad)).contains("its step io.acme.badoutputs.TheStep failed in outputs(): "
                         + "IllegalStateException: no outputs today");
             }
         });

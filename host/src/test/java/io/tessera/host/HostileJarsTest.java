@@ -10,6 +10,7 @@ import io.tessera.api.plugin.PluginState;
 import io.tessera.api.tensor.Availability;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorBackendProvider;
+import io.tessera.testkit.HostilePlugins;
 import io.tessera.testkit.PluginJarBuilder;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -47,7 +48,7 @@ class HostileJarsTest {
     }
 
     private static Path good(Path dir) {
-        return HostileCallbacksTest.hooks("io.acme.good", "").buildInto(dir);
+        return HostilePlugins.hooks("io.acme.good", "").buildInto(dir);
     }
 
     private static List<Problem> problemsOf(TesseraHost host, String id) {
@@ -69,7 +70,7 @@ class HostileJarsTest {
                 .source("io.evil.Nothing", "package io.evil; public final class Nothing { }")
                 .buildInto(plugins);
         good(plugins);
-        HostileCallbacksTest.hooks("io.acme.other", "").buildInto(plugins);
+        HostilePlugins.hooks("io.acme.other", "").buildInto(plugins);
         try (TesseraHost host = host()) {
             host.start();
             assertThat(host.plugin("io.acme.good").orElseThrow().state()).isEqualTo(PluginState.ACTIVE);
@@ -113,7 +114,7 @@ class HostileJarsTest {
 
     @Test
     void aManifestThatInflatesFarBeyondTheLimitIsRefusedAtOnceWithOneProblem() throws IOException {
-        Path built = HostileCallbacksTest.hooks("io.acme.bomb", "").buildInto(work);
+        Path built = HostilePlugins.hooks("io.acme.bomb", "").buildInto(work);
         Path bomb = withHugeManifest(built, plugins.resolve("io.acme.bomb-1.0.0.jar"), 64 << 20);
         assertThat(Files.size(bomb)).isLessThan(1 << 20);
         good(plugins);
@@ -152,7 +153,7 @@ class HostileJarsTest {
     void thirtyThousandRequirementsGiveOneProblemSayingHowMany() {
         String requires = IntStream.range(0, 30_000).mapToObj(i -> "io.d" + i)
                 .collect(Collectors.joining(","));
-        Path jar = HostileCallbacksTest.hooks("io.acme.needy", "")
+        Path jar = HostilePlugins.hooks("io.acme.needy", "")
                 .manifestAttribute(PluginDescriptor.REQUIRES, requires).buildInto(plugins);
         good(plugins);
         try (TesseraHost host = host()) {
@@ -236,7 +237,7 @@ class HostileJarsTest {
         Files.writeString(lockFile, PluginLock.of(listing.entries()).format());
         assertThat(Files.readString(lockFile)).contains("io.acme.good 1.0.0 sha256:" + PluginLock.sha256(goodJar)
                 + " io.acme.good-1.0.0.jar");
-        Path stranger = HostileCallbacksTest.hooks("io.acme.stranger", "").buildInto(plugins);
+        Path stranger = HostilePlugins.hooks("io.acme.stranger", "").buildInto(plugins);
 
         try (TesseraHost host = Tessera.builder().bootPlugins(false).pluginDirectory(plugins).pluginLock(lockFile)
                 .build()) {
