@@ -188,6 +188,17 @@ class PipelineEngineTest {
         assertThat(Files.readString(run.resolve("logs/bad.log"))).contains("disk on fire");
     }
 
+    /** Runs {@code file} one step at a time and cancels it once a step has saved checkpoint {@code position}. */
+    private RunResult stoppedAtCheckpoint(Path file, long position) {
+        AtomicBoolean stop = new AtomicBoolean();
+        return Pipelines.of(host).run(file, options().cancelWhen(stop::get).parallelism(1)
+                .listener(e -> {
+                    if (e instanceof PipelineEvent.CheckpointSaved c && c.position() == position) {
+                        stop.set(true);
+                    }
+                }).build());
+    }
+
     @Test
     void aResumedRunContinuesFromTheLastCheckpointAndEndsLikeAnUninterruptedOne() throws Exception {
         Path file = write("""
@@ -200,13 +211,7 @@ class PipelineEngineTest {
         RunResult whole = Pipelines.of(host).run(file, options().build());
         assertThat(whole.succeeded()).isTrue();
 
-        AtomicBoolean stop = new AtomicBoolean();
-        RunResult stopped = Pipelines.of(host).run(file, options().cancelWhen(stop::get).parallelism(1)
-                .listener(e -> {
-                    if (e instanceof PipelineEvent.CheckpointSaved c && c.position() == 4) {
-                        stop.set(true);
-                    }
-                }).build());
+        RunResult stopped = stoppedAtCheckpoint(file, 4);
         assertThat(stopped.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(stopped.runDirectory().resolve("INCOMPLETE")).exists();
 
@@ -233,13 +238,7 @@ class PipelineEngineTest {
                   count: { uses: test/count, with: { to: 6 } }
                 """);
         RunResult whole = Pipelines.of(host).run(file, options().build());
-        AtomicBoolean stop = new AtomicBoolean();
-        RunResult stopped = Pipelines.of(host).run(file, options().cancelWhen(stop::get).parallelism(1)
-                .listener(e -> {
-                    if (e instanceof PipelineEvent.CheckpointSaved c && c.position() == 4) {
-                        stop.set(true);
-                    }
-                }).build());
+        RunResult stopped = stoppedAtCheckpoint(file, 4);
         Path checkpoints = stopped.runDirectory().resolve("checkpoints/count");
         Path newest = checkpoints.resolve("ckpt-000000000004");
         assertThat(Files.readString(newest.resolve("checkpoint.sha256"))).contains("  state.txt");
@@ -274,13 +273,7 @@ class PipelineEngineTest {
                 steps:
                   count: { uses: test/count, with: { to: 5 } }
                 """);
-        AtomicBoolean stop = new AtomicBoolean();
-        RunResult stopped = Pipelines.of(host).run(file, options().cancelWhen(stop::get).parallelism(1)
-                .listener(e -> {
-                    if (e instanceof PipelineEvent.CheckpointSaved c && c.position() == 3) {
-                        stop.set(true);
-                    }
-                }).build());
+        RunResult stopped = stoppedAtCheckpoint(file, 3);
         Path checkpoints = stopped.runDirectory().resolve("checkpoints/count");
         Files.delete(checkpoints.resolve("ckpt-000000000003/state.txt"));
         Files.writeString(checkpoints.resolve("ckpt-000000000002/checkpoint.sha256"), "0123");
