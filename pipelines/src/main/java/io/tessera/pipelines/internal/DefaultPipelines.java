@@ -105,7 +105,9 @@ public final class DefaultPipelines implements Pipelines {
         for (String o : overrides) {
             PipelineTrees.applyOverride(root, o, problems);
         }
-        return PipelineValidator.validate(root, source, catalog(), backendNames(), problems);
+        Set<String> executors = new LinkedHashSet<>(List.of(FanOutChecks.LOCAL));
+        executors.addAll(ItemExecutors.all(services).keySet());
+        return PipelineValidator.validate(root, source, catalog(), backendNames(), executors, problems);
     }
 
     /** {@code auto}, {@code cpu}, {@code gpu} and the name of every backend provider the host's plugins offer. */
@@ -198,6 +200,9 @@ public final class DefaultPipelines implements Pipelines {
     }
 
     private static void diff(String path, Object a, Object b, List<String> out) {
+        if (path.matches("steps\\.[^.]+\\.(executor|max_parallel|retries|spark)(\\..*)?")) {
+            return; // where and how a fan-out runs may change between a run and its resume; what it computes may not
+        }
         if (a instanceof Map<?, ?> ma && b instanceof Map<?, ?> mb) {
             Set<Object> keys = new LinkedHashSet<>(ma.keySet());
             keys.addAll(mb.keySet());
