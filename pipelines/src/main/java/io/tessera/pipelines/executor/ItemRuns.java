@@ -2,6 +2,8 @@ package io.tessera.pipelines.executor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.api.pipeline.Metrics;
+import io.tessera.host.Tessera;
+import io.tessera.host.TesseraHost;
 import io.tessera.pipelines.PipelineValidationException;
 import io.tessera.pipelines.Pipelines;
 import io.tessera.pipelines.RunOptions;
@@ -27,7 +29,34 @@ import org.apiguardian.api.API;
  */
 @API(status = API.Status.EXPERIMENTAL, since = "1.0")
 public final class ItemRuns {
+    /** One host per plugin folder and JVM: a worker starts Tessera once and runs every item it gets on it. */
+    private static final Map<String, TesseraHost> HOSTS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private ItemRuns() {
+    }
+
+    /**
+     * The worker entry point that a bootstrap calls reflectively across class loaders (so it takes and returns text
+     * only): runs item {@code itemJson} ({@link ItemSpec#toJson()}) in {@code folder} on this JVM's cached host
+     * (started on first use, with the plugins of the folders {@code pluginDirectory} lists, separated by
+     * {@link java.io.File#pathSeparator}; it may be empty) and returns the
+     * outcome's JSON ({@link ItemOutcome#toJson()}).
+     */
+    public static String runInHost(String pluginDirectory, String itemJson, String folder, String backend,
+            int attempt) {
+        TesseraHost host = HOSTS.computeIfAbsent(pluginDirectory == null ? "" : pluginDirectory, dir -> {
+            io.tessera.host.TesseraBuilder b = Tessera.builder().watch(false);
+            for (String d : dir.split(java.io.File.pathSeparator)) {
+                if (!d.isEmpty() && Files.isDirectory(Path.of(d))) {
+                    b.pluginDirectory(Path.of(d));
+                }
+            }
+            TesseraHost h = b.build();
+            h.start();
+            return h;
+        });
+        ItemSpec item = ItemSpec.fromJson(itemJson);
+        return run(Pipelines.of(host), item, Path.of(folder), backend, attempt).toJson();
     }
 
     /**

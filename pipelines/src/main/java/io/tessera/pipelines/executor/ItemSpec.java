@@ -24,6 +24,16 @@ public record ItemSpec(int index, String id, Map<String, Object> values, long se
         Objects.requireNonNull(pipelineYaml, "pipelineYaml");
     }
 
+    /** One line of JSON, what crosses to a worker. */
+    public String toJson() {
+        return io.tessera.pipelines.internal.ItemJson.writeSpec(this);
+    }
+
+    /** Reads {@link #toJson()}. */
+    public static ItemSpec fromJson(String json) {
+        return io.tessera.pipelines.internal.ItemJson.readSpec(json);
+    }
+
     /** {@code seed=3, training.optimizer.lr=0.01}. */
     public String label() {
         StringBuilder b = new StringBuilder();

@@ -148,7 +148,9 @@ public final class DefaultPipelines implements Pipelines {
         RunFolder folder;
         boolean resumed = options.resume().isPresent();
         RunFolderLock lock = null;
-        BackendSelection selection = BackendSelection.discover(ClassLoader.getSystemClassLoader(), services);
+        // this module's loader: the application class loader when Tessera is on the module or class path; the
+        // layer's loader when a worker bootstrap put Tessera in a module layer of its own (docs/scale-out.md)
+        BackendSelection selection = BackendSelection.discover(loader(), services);
         BackendRequest request = PipelineEngine.backendRequest(options, pipeline.backend());
         if (!request.isAuto()) {
             // A named backend that is unknown or cannot run here stops the run before its folder exists; the
@@ -182,6 +184,11 @@ public final class DefaultPipelines implements Pipelines {
                 }
             }
         }
+    }
+
+    private static ClassLoader loader() {
+        ClassLoader own = DefaultPipelines.class.getClassLoader();
+        return own != null ? own : ClassLoader.getSystemClassLoader();
     }
 
     /** A resumed run must continue the same pipeline: same steps, configs, inputs and seed. */

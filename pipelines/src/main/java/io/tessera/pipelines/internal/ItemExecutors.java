@@ -25,7 +25,10 @@ final class ItemExecutors {
                     ItemExecutor e = it.next();
                     out.putIfAbsent(e.name().toLowerCase(Locale.ROOT), e);
                 } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
-                    LOG.log(System.Logger.Level.WARNING, "a fan-out executor could not be loaded: " + e);
+                    // "not a subtype": a class-path copy of an executor seen from a worker's module layer, whose
+                    // ItemExecutor is another class; that executor is the driver's, not this worker's
+                    LOG.log(String.valueOf(e.getMessage()).contains("not a subtype") ? System.Logger.Level.DEBUG
+                            : System.Logger.Level.WARNING, "a fan-out executor could not be loaded: " + e);
                 }
             }
         } catch (ServiceConfigurationError e) {

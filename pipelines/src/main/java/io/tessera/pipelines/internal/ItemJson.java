@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.api.pipeline.Metrics;
 import io.tessera.pipelines.executor.ItemOutcome;
+import io.tessera.pipelines.executor.ItemSpec;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,6 +39,30 @@ public final class ItemJson {
             return PipelineTrees.JSON.writeValueAsString(n);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write an item outcome: " + e.getMessage(), e);
+        }
+    }
+
+    /** An item to run, as one line of JSON. */
+    public static String writeSpec(ItemSpec spec) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("index", spec.index());
+        m.put("id", spec.id());
+        m.put("values", spec.values());
+        m.put("seed", spec.seed());
+        m.put("pipeline", spec.pipelineYaml());
+        return PipelineTrees.toJson(m);
+    }
+
+    /** Reads {@link #writeSpec}. */
+    public static ItemSpec readSpec(String json) {
+        try {
+            JsonNode n = PipelineTrees.JSON.readTree(json);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> values = PipelineTrees.JSON.convertValue(n.path("values"), LinkedHashMap.class);
+            return new ItemSpec(n.path("index").asInt(), n.path("id").asText(), values, n.path("seed").asLong(),
+                    n.path("pipeline").asText());
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("an item is not valid JSON: " + e.getMessage(), e);
         }
     }
 
