@@ -18,10 +18,13 @@ module io.tessera.pipelines {
 
     exports io.tessera.pipelines;
     exports io.tessera.pipelines.report;
+    // fan-out executors (executor: spark, ...) and the worker side of an item
+    exports io.tessera.pipelines.executor;
     // event lines for the command line's progress output; atomic file writes for the HTML report
     exports io.tessera.pipelines.internal to io.tessera.cli, io.tessera.reports;
 
     uses io.tessera.api.pipeline.Step;
     uses io.tessera.api.tensor.TensorBackendProvider;
     uses io.tessera.pipelines.report.RunReporter;
+    uses io.tessera.pipelines.executor.ItemExecutor;
 }

@@ -36,6 +36,7 @@ final class TestSteps {
         host.services().register(Step.class, new Fail());
         host.services().register(Step.class, new FakeDatasets());
         host.services().register(Step.class, new Rendezvous());
+        host.services().register(Step.class, new Trial());
         return host;
     }
 
@@ -244,6 +245,56 @@ final class TestSteps {
 
         public PortValues run(StepContext ctx, Config c, PortValues in) {
             throw new UnsupportedOperationException("a stand-in for validation tests");
+        }
+    }
+
+    /**
+     * {@code test/trial}: one item of a sweep. Its metric {@code score} is {@code x * base} plus its seed's last three
+     * digits / 1000, so the item's config, input and seed all show; {@code seed} is the step seed. It counts its runs
+     * in {@code runs.txt} of its work folder, and fails its first {@code fail_times} runs when {@code x == fail_x}.
+     */
+    static final class Trial implements Step<Trial.Config> {
+        public record Config(@Description("the swept value") @Range(min = -100, max = 100) double x,
+                             @Description("which x fails") double failX,
+                             @Description("how many first runs fail") int failTimes) {
+        }
+
+        public String name() {
+            return "test/trial";
+        }
+
+        public Class<Config> configType() {
+            return Config.class;
+        }
+
+        public Config defaultConfig() {
+            return new Config(1, Double.NaN, 0);
+        }
+
+        public List<Port> inputs() {
+            return List.of(Port.optional("base", Double.class, "multiplies x"));
+        }
+
+        public List<Port> outputs() {
+            return List.of(Port.of("metrics", io.tessera.api.pipeline.Metrics.class, "score and seed"),
+                    Port.of("value", Double.class, "the score"));
+        }
+
+        public PortValues run(StepContext ctx, Config c, PortValues in) throws Exception {
+            Path runs = ctx.workDirectory().resolve("runs.txt");
+            int n = (Files.exists(runs) ? Integer.parseInt(Files.readString(runs).strip()) : 0) + 1;
+            Files.writeString(runs, Integer.toString(n));
+            if (c.x() == c.failX() && n <= c.failTimes()) {
+                throw new IllegalStateException("planned failure " + n + " of x=" + c.x());
+            }
+            double base = in.values().containsKey("base") ? in.get("base", Double.class) : 1.0;
+            double score = c.x() * base + Math.floorMod(ctx.seed(), 1000) / 1000.0;
+            ctx.service(io.tessera.training.pipeline.EpochLog.class).orElseThrow()
+                    .epochEnd(1, 1, Map.of("score", score));
+            ctx.metric("score", score);
+            ctx.metric("seed", ctx.seed());
+            return PortValues.of("metrics", new io.tessera.api.pipeline.Metrics(ctx.stepName(),
+                    Map.of("score", score)), "value", score);
         }
     }
 }

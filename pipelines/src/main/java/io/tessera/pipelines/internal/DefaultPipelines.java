@@ -105,7 +105,9 @@ public final class DefaultPipelines implements Pipelines {
         for (String o : overrides) {
             PipelineTrees.applyOverride(root, o, problems);
         }
-        return PipelineValidator.validate(root, source, catalog(), backendNames(), problems);
+        Set<String> executors = new LinkedHashSet<>(List.of(FanOutChecks.LOCAL));
+        executors.addAll(ItemExecutors.all(services).keySet());
+        return PipelineValidator.validate(root, source, catalog(), backendNames(), executors, problems);
     }
 
     /** {@code auto}, {@code cpu}, {@code gpu} and the name of every backend provider the host's plugins offer. */
@@ -146,7 +148,9 @@ public final class DefaultPipelines implements Pipelines {
         RunFolder folder;
         boolean resumed = options.resume().isPresent();
         RunFolderLock lock = null;
-        BackendSelection selection = BackendSelection.discover(ClassLoader.getSystemClassLoader(), services);
+        // this module's loader: the application class loader when Tessera is on the module or class path; the
+        // layer's loader when a worker bootstrap put Tessera in a module layer of its own (docs/scale-out.md)
+        BackendSelection selection = BackendSelection.discover(loader(), services);
         BackendRequest request = PipelineEngine.backendRequest(options, pipeline.backend());
         if (!request.isAuto()) {
             // A named backend that is unknown or cannot run here stops the run before its folder exists; the
@@ -182,6 +186,11 @@ public final class DefaultPipelines implements Pipelines {
         }
     }
 
+    private static ClassLoader loader() {
+        ClassLoader own = DefaultPipelines.class.getClassLoader();
+        return own != null ? own : ClassLoader.getSystemClassLoader();
+    }
+
     /** A resumed run must continue the same pipeline: same steps, configs, inputs and seed. */
     private static void checkSamePipeline(RunFolder folder, Map<String, Object> resolved) throws IOException {
         Object before = PipelineTrees.fromYaml(Files.readString(folder.pipelineYaml()));
@@ -198,6 +207,9 @@ public final class DefaultPipelines implements Pipelines {
     }
 
     private static void diff(String path, Object a, Object b, List<String> out) {
+        if (path.matches("steps\\.[^.]+\\.(executor|max_parallel|retries|spark)(\\..*)?")) {
+            return; // where and how a fan-out runs may change between a run and its resume; what it computes may not
+        }
         if (a instanceof Map<?, ?> ma && b instanceof Map<?, ?> mb) {
             Set<Object> keys = new LinkedHashSet<>(ma.keySet());
             keys.addAll(mb.keySet());

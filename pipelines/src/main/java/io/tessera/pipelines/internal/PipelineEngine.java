@@ -259,18 +259,27 @@ final class PipelineEngine {
         try {
             PortValues in = inputs(node);
             java.nio.file.Files.createDirectories(folder.stepDir(id));
-            RunStepContext ctx = new RunStepContext(id, folder.stepDir(id), folder.dir(), log, services,
-                    (Supplier<TensorBackend>) this::backend, stepSeed(pipeline.seed(), id), record, this::emit,
-                    this::cancelled, folder.checkpoints(id));
             log.log(System.Logger.Level.INFO, "step " + id + " (" + node.uses() + ") starts"
                     + (resumed ? " (resumed run)" : ""));
-            @SuppressWarnings({"unchecked", "rawtypes"})
-            Step<Record> step = (Step) node.step();
-            PortValues out = step.run(ctx, node.config(), in);
+            PortValues out;
+            if (node.fanOut() != null) {
+                out = new FanOutRun(node, pipeline, resolved, folder, lines, services,
+                        (Supplier<TensorBackend>) this::backend, backendName, record, this::emit, this::cancelled, log)
+                        .run(in);
+            } else {
+                RunStepContext ctx = new RunStepContext(id, folder.stepDir(id), folder.dir(), log, services,
+                        (Supplier<TensorBackend>) this::backend, node.seed() != null ? node.seed()
+                        : stepSeed(pipeline.seed(), id), record, this::emit, this::cancelled, folder.checkpoints(id));
+                @SuppressWarnings({"unchecked", "rawtypes"})
+                Step<Record> step = (Step) node.step();
+                out = step.run(ctx, node.config(), in);
+            }
             if (cancelled()) {
                 throw new CancellationException(CANCELLED + " during step '" + id + "'");
             }
-            checkOutputs(node, out);
+            if (node.fanOut() == null) {
+                checkOutputs(node, out);
+            }
             outputs.put(id, out);
             double secs = (System.nanoTime() - t0) / 1e9;
             record.status(id, "succeeded", secs);
@@ -310,7 +319,11 @@ final class PipelineEngine {
             List<Object> got = new ArrayList<>();
             for (ValidatedPipeline.Ref r : refs) {
                 Object v = outputs.get(r.step()).values().get(r.output());
-                got.add(v);
+                if (pipeline.step(r.step()).fanOut() != null && v instanceof List<?> items) {
+                    got.addAll(items); // a fan-out step's output: one value per item, in matrix order
+                } else {
+                    got.add(v);
+                }
             }
             if (port.type() == List.class) {
                 values.put(port.name(), List.copyOf(got));

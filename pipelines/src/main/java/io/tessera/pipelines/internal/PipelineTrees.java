@@ -121,6 +121,20 @@ final class PipelineTrees {
             Map<String, Object> step = new LinkedHashMap<>();
             step.put("uses", s.uses());
             step.put("with", s.schema().values(s.config()));
+            if (s.seed() != null) {
+                step.put("seed", s.seed());
+            }
+            if (s.fanOut() != null) {
+                step.put("matrix", s.fanOut().matrix());
+                step.put("retries", s.fanOut().retries());
+                step.put("executor", s.fanOut().executor());
+                if (s.fanOut().maxParallel() > 0) {
+                    step.put("max_parallel", s.fanOut().maxParallel());
+                }
+                if (!s.fanOut().settings().isEmpty()) {
+                    step.put(s.fanOut().executor(), s.fanOut().settings());
+                }
+            }
             if (!s.inputs().isEmpty()) {
                 Map<String, Object> in = new LinkedHashMap<>();
                 s.inputs().forEach((k, refs) -> in.put(k, s.step().inputs().stream()

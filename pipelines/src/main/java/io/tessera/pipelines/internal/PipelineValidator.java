@@ -25,21 +25,25 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 final class PipelineValidator {
     static final List<String> TOP_LEVEL_KEYS = List.of("name", "description", "backend", "seed", "plugins", "steps",
             "outputs");
-    static final List<String> STEP_KEYS = List.of("uses", "with", "inputs", "description");
+    static final List<String> STEP_KEYS = List.of("uses", "with", "inputs", "description", "seed", "matrix", "retries",
+            "executor", "max_parallel", "spark");
 
     private final StepCatalog catalog;
     private final Collection<String> backends;
+    private final Set<String> executors;
     private final List<Problem> problems = new ArrayList<>();
+    private long pipelineSeed;
 
-    private PipelineValidator(StepCatalog catalog, Collection<String> backends) {
+    private PipelineValidator(StepCatalog catalog, Collection<String> backends, Set<String> executors) {
         this.catalog = catalog;
         this.backends = backends;
+        this.executors = executors;
     }
 
     /** The validated pipeline, or empty with problems added to {@code out}. */
     static Optional<ValidatedPipeline> validate(Node root, String source, StepCatalog catalog,
-            Collection<String> backends, List<Problem> out) {
-        PipelineValidator v = new PipelineValidator(catalog, backends);
+            Collection<String> backends, Set<String> executors, List<Problem> out) {
+        PipelineValidator v = new PipelineValidator(catalog, backends, executors);
         Optional<ValidatedPipeline> result = v.run(root, source);
         out.addAll(v.problems);
         return v.problems.isEmpty() ? result : Optional.empty();
@@ -99,6 +103,7 @@ final class PipelineValidator {
             Node s = seedEntry.get().value();
             if (YamlTree.scalar(s) instanceof Long l) {
                 seed = l;
+                pipelineSeed = l;
             } else {
                 problem(YamlTree.loc(s), "seed", "'seed' must be an integer, found " + YamlTree.describe(s));
             }
@@ -121,6 +126,18 @@ final class PipelineValidator {
             StepDraft d = step(e);
             if (d != null) {
                 drafts.put(e.key(), d);
+            }
+        }
+        // the ids of fan-out items must not be step ids
+        for (Map.Entry<String, StepDraft> e : drafts.entrySet()) {
+            if (e.getValue().fanOut() != null) {
+                for (FanOut.Item item : e.getValue().fanOut().items()) {
+                    if (drafts.containsKey(item.id())) {
+                        problem(drafts.get(item.id()).keyLoc(), "steps." + item.id(), "step id '" + item.id()
+                                + "' is also the id of item " + item.index() + " of fan-out step '" + e.getKey()
+                                + "' (items are <step>-<index>); rename one of the steps");
+                    }
+                }
             }
         }
         // Pass 2: inputs, which need every step's outputs.
@@ -146,13 +163,14 @@ final class PipelineValidator {
             Set<String> deps = new LinkedHashSet<>();
             inputs.get(id).values().forEach(refs -> refs.forEach(r -> deps.add(r.step())));
             nodes.add(new ValidatedPipeline.StepNode(id, d.entry.step().name(), d.entry.step(), d.entry.schema(),
-                    d.config, inputs.get(id), deps));
+                    d.config, inputs.get(id), deps, d.seed, d.fanOut));
         }
         return Optional.of(new ValidatedPipeline(name, backend, seed, nodes, outputs, source));
     }
 
     /** A step after pass 1. */
-    private record StepDraft(StepCatalog.Entry entry, Record config, MappingNode node, Loc keyLoc) {
+    private record StepDraft(StepCatalog.Entry entry, Record config, MappingNode node, Loc keyLoc, Long seed,
+                             FanOut fanOut) {
     }
 
     private StepDraft step(YamlTree.Entry e) {
@@ -195,7 +213,11 @@ final class PipelineValidator {
         Node with = YamlTree.get(node, "with").orElse(null);
         Loc withLoc = YamlTree.entry(node, "with").map(YamlTree.Entry::keyLoc).orElse(uses.get().keyLoc());
         Optional<Record> config = entry.get().schema().build(with, withLoc, path + ".with", problems);
-        return new StepDraft(entry.get(), config.orElse(null), node, e.keyLoc());
+        Long seed = FanOutChecks.seed(node, path, problems);
+        long stepSeed = seed != null ? seed : PipelineEngine.stepSeed(pipelineSeed, id);
+        FanOut fanOut = FanOutChecks.check(id, node, path, entry.get(), config.orElse(null), stepSeed, executors,
+                problems);
+        return new StepDraft(entry.get(), config.orElse(null), node, e.keyLoc(), seed, fanOut);
     }
 
     private Map<String, List<ValidatedPipeline.Ref>> inputs(String id, StepDraft d, MappingNode stepsMap,
@@ -238,6 +260,17 @@ final class PipelineValidator {
                     }
                     Optional<Port> out2 = drafts.get(ref.step()).entry().step().outputs().stream()
                             .filter(p -> p.name().equals(ref.output())).findFirst();
+                    FanOut producerFan = drafts.get(ref.step()).fanOut();
+                    if (producerFan != null && out2.isPresent()) {
+                        String fanProblem = fanOutInput(ref, out2.get(), producerFan, many, in.key(), id);
+                        if (fanProblem != null) {
+                            problem(YamlTree.loc(item), inPath, fanProblem);
+                            continue;
+                        }
+                        refs.add(ref);
+                        edges.putIfAbsent(ref.step(), YamlTree.loc(item));
+                        continue;
+                    }
                     if (out2.isPresent() && !many && !port.get().type().isAssignableFrom(out2.get().type())) {
                         problem(YamlTree.loc(item), inPath, "input '" + in.key() + "' of step '" + id + "' takes "
                                 + article(port.get().type().getSimpleName()) + " but " + ref + " is "
@@ -391,6 +424,23 @@ final class PipelineValidator {
                     stack.add(d);
                 }
             }
+        }
+        return null;
+    }
+
+    /** Why a fan-out step's output cannot feed this input, or null when it can. */
+    private static String fanOutInput(ValidatedPipeline.Ref ref, Port output, FanOut fan, boolean many, String port,
+            String id) {
+        if (output.type() != io.tessera.api.pipeline.Metrics.class) {
+            return "step '" + ref.step() + "' fans out over " + fan.size() + " items, and only its Metrics"
+                    + " outputs reach other steps (as a list, one per item); '" + ref.output() + "' ("
+                    + output.type().getSimpleName() + ") stays in each item's folder steps/" + ref.step()
+                    + "/items/<index>/. Evaluate inside the sweep or read the item's files";
+        }
+        if (!many) {
+            return "step '" + ref.step() + "' fans out over " + fan.size() + " items, so " + ref + " is a list"
+                    + " of " + fan.size() + " Metrics; input '" + port + "' of step '" + id + "' takes one."
+                    + " Feed it to a list input such as core/compare's metrics";
         }
         return null;
     }

@@ -23,6 +23,13 @@ final class RunRecord {
         for (ValidatedPipeline.StepNode s : steps) {
             status.put(s.id(), "pending");
             uses.put(s.id(), s.uses());
+            if (s.fanOut() != null) {
+                // each item of a fan-out step follows it, in matrix order
+                for (FanOut.Item item : s.fanOut().items()) {
+                    status.put(item.id(), "pending");
+                    uses.put(item.id(), s.uses());
+                }
+            }
         }
     }
 

@@ -36,9 +36,11 @@ record ValidatedPipeline(String name, String backend, long seed, List<StepNode> 
      * @param config the validated config
      * @param inputs port name to references; a port of type {@code List} may have several
      * @param deps   ids of the steps it reads from
+     * @param seed   the step's own {@code seed:}, or null: derived from the pipeline seed and the id
+     * @param fanOut its items when it has a {@code matrix:}, else null
      */
     record StepNode(String id, String uses, Step<?> step, ConfigSchema schema, Record config,
-                    Map<String, List<Ref>> inputs, Set<String> deps) {
+                    Map<String, List<Ref>> inputs, Set<String> deps, Long seed, FanOut fanOut) {
     }
 
     StepNode step(String id) {
