@@ -11,7 +11,10 @@ import io.tessera.api.tensor.spi.TensorKernels;
 import io.tessera.api.tensor.spi.TensorStorage;
 import io.tessera.backend.cpu.CpuBackendProvider;
 import io.tessera.api.tensor.Tensors;
-import io.tessera.plugin.fdconv.ReferenceCnn;
+import io.tessera.plugin.fdconv.CondConv2d;
+import io.tessera.plugin.fdconv.FDConvOptions;
+import io.tessera.plugin.fdconv.CnnVariant;
+import io.tessera.training.models.ReferenceCnn;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.InvocationTargetException;
@@ -21,6 +24,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -29,8 +33,9 @@ import java.util.TreeMap;
  * OpenMP threads of ND4J are not Java threads, so run with {@code OMP_NUM_THREADS=1} for complete CPU times). Prints
  * the step time over the second half of the steps and the kernels by time per step.
  *
- * <p>{@code java -cp ... io.tessera.bench.StepProfile [steps] [profile]}: without {@code profile} only the step times
- * (no proxy); run by {@code bench/tensor-bench.sh --profile [steps]}.
+ * <p>{@code java -cp ... io.tessera.bench.StepProfile [steps] [profile] [fdconv]}: without {@code profile} only the step
+ * times (no proxy); with {@code fdconv} the CNN with FDConv (kernel_num 4) as conv2, as {@code CnnBenchmark}'s variant;
+ * run by {@code bench/tensor-bench.sh --profile [steps] [fdconv]}.
  */
 public final class StepProfile {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -52,6 +57,7 @@ public final class StepProfile {
     public static void main(String[] args) throws Throwable {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         boolean profile = args.length > 1 && args[1].equals("profile");
+        boolean fdconv = args.length > 2 && args[2].equals("fdconv");
         Map<String, long[]> times = new TreeMap<>();
         boolean[] recording = {false};
         // every kernel call goes through the proxy; default methods run on the CPU kernels (their override or default)
@@ -85,7 +91,10 @@ public final class StepProfile {
                     }
                     return r;
                 }));
-        try (ReferenceCnn model = new ReferenceCnn(b, 0, 1, 28, 28, 10, ReferenceCnn.Variant.plain());
+        CnnVariant variant = !fdconv ? CnnVariant.plain()
+                : new CnnVariant(CnnVariant.Layer.FDCONV, Set.of("conv2"),
+                        FDConvOptions.builder().kernelNum(4).build(), 4, CondConv2d.Routing.SIGMOID);
+        try (ReferenceCnn model = variant.build(b, 0, 1, 28, 28, 10);
              Adam adam = new Adam(model.parameters(), 1e-3)) {
             Generator g = new Generator(1);
             Tensor x = g.uniform(b, Shape.of(128, 1, 28, 28), 0, 1);
