@@ -4,8 +4,8 @@
 # CNN training step (plain and with FDConv as conv2) and FDConv2d against Conv2d (B=8, 64->64, 32x32).
 #
 #   bench/tensor-bench.sh [JMH_REGEX ...] [-- extra JMH options]
-#   bench/tensor-bench.sh --profile [STEPS] [fdconv]  per-kernel times of the CNN training step, plain or with FDConv
-#                                                as conv2 (io.tessera.bench.StepProfile)
+#   bench/tensor-bench.sh --profile [STEPS] [fdconv|fdconv-layer]  per-kernel times of the CNN training step, plain or with FDConv
+#                                                as conv2, or of FDConv2d fwd+bwd alone (io.tessera.bench.StepProfile)
 #   bench/tensor-bench.sh --kernels              a table of raw kernel times: conv2d per algorithm, depthwise, FFT,
 #                                                norms, max-pool (io.tessera.bench.KernelTimings)
 #
@@ -30,7 +30,8 @@ offline=-o
 ./mvnw $offline -q -Dtessera.out=$out "${classifier_opt[@]}" -Pbench -pl bench/jmh -am -DskipTests package dependency:build-classpath \
     -Dmdep.outputFile=jmh-cp.txt >/dev/null
 cp="bench/jmh/$out/classes:$(cat bench/jmh/jmh-cp.txt)"
-rm -f jmh-cp.txt framework-api/jmh-cp.txt testkit/jmh-cp.txt cpu-backend/jmh-cp.txt plugins/fdconv/jmh-cp.txt bench/jmh/jmh-cp.txt
+echo "$cp" >"bench/jmh/$out/classpath.txt"  # for running io.tessera.bench classes by hand
+find . -maxdepth 3 -name jmh-cp.txt -not -path "./.git/*" -delete
 
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 if [ "${1:-}" = "--profile" ]; then

@@ -14,6 +14,7 @@ import io.tessera.api.tensor.Tensors;
 import io.tessera.plugin.fdconv.CondConv2d;
 import io.tessera.plugin.fdconv.FDConvOptions;
 import io.tessera.plugin.fdconv.CnnVariant;
+import io.tessera.plugin.fdconv.FDConv2d;
 import io.tessera.training.models.ReferenceCnn;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -33,9 +34,10 @@ import java.util.TreeMap;
  * OpenMP threads of ND4J are not Java threads, so run with {@code OMP_NUM_THREADS=1} for complete CPU times). Prints
  * the step time over the second half of the steps and the kernels by time per step.
  *
- * <p>{@code java -cp ... io.tessera.bench.StepProfile [steps] [profile] [fdconv]}: without {@code profile} only the step
- * times (no proxy); with {@code fdconv} the CNN with FDConv (kernel_num 4) as conv2, as {@code CnnBenchmark}'s variant;
- * run by {@code bench/tensor-bench.sh --profile [steps] [fdconv]}.
+ * <p>{@code java -cp ... io.tessera.bench.StepProfile [steps] [profile] [fdconv|fdconv-layer]}: without {@code profile} only the
+ * step times (no proxy); with {@code fdconv} the CNN with FDConv (kernel_num 4) as conv2, as {@code CnnBenchmark}'s
+ * variant; with {@code fdconv-layer} FDConv2d's forward and backward alone, as {@code FdConvBenchmark} (kernel_num 64);
+ * run by {@code bench/tensor-bench.sh --profile [steps] [fdconv|fdconv-layer]}.
  */
 public final class StepProfile {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -91,13 +93,18 @@ public final class StepProfile {
                     }
                     return r;
                 }));
+        boolean layer = args.length > 2 && args[2].equals("fdconv-layer");
         CnnVariant variant = !fdconv ? CnnVariant.plain()
                 : new CnnVariant(CnnVariant.Layer.FDCONV, Set.of("conv2"),
                         FDConvOptions.builder().kernelNum(4).build(), 4, CondConv2d.Routing.SIGMOID);
+        Generator g = new Generator(1);
         try (ReferenceCnn model = variant.build(b, 0, 1, 28, 28, 10);
-             Adam adam = new Adam(model.parameters(), 1e-3)) {
-            Generator g = new Generator(1);
-            Tensor x = g.uniform(b, Shape.of(128, 1, 28, 28), 0, 1);
+             Adam adam = new Adam(model.parameters(), 1e-3);
+             FDConv2d fd = FDConv2d.builder(b, 64, 64, 3).padding(1).generator(g)
+                     .options(FDConvOptions.builder().kernelNum(64).build()).build();
+             Tensor x = layer ? g.normal(b, Shape.of(8, 64, 32, 32), 0, 1) : g.uniform(b, Shape.of(128, 1, 28, 28), 0, 1);
+             Tensor up = g.normal(b, Shape.of(8, 64, 32, 32), 0, 1)) {
+            fd.eval();
             long[] labels = new long[128];
             for (int i = 0; i < labels.length; i++) {
                 labels[i] = g.nextLong(10);
@@ -110,16 +117,27 @@ public final class StepProfile {
                 long c0 = cpuNanos();
                 long t0 = System.nanoTime();
                 try (TensorScope scope = Tensors.scope()) {
-                    Tensor loss = Functional.crossEntropy(model.forward(x), y);
-                    adam.zeroGrad();
-                    loss.backward();
-                    adam.step();
-                    loss.item();
+                    if (layer) {
+                        // FdConvBenchmark.forwardBackward, fdconv64
+                        Tensor in = x.detach().requiresGrad(true);
+                        fd.forward(in).backward(up);
+                        in.grad();
+                    } else {
+                        Tensor loss = Functional.crossEntropy(model.forward(x), y);
+                        adam.zeroGrad();
+                        loss.backward();
+                        adam.step();
+                        loss.item();
+                    }
+                }
+                if (layer) {
+                    for (Tensor p : fd.parameters()) {
+                        p.zeroGrad();
+                    }
                 }
                 wall[s] = (System.nanoTime() - t0) / 1e6;
                 cpu[s] = (cpuNanos() - c0) / 1e6;
             }
-            x.close();
             y.close();
             double[] w = Arrays.copyOfRange(wall, steps / 2, steps);
             double[] c = Arrays.copyOfRange(cpu, steps / 2, steps);
