@@ -11,6 +11,7 @@ import io.tessera.api.tensor.Shape;
 import io.tessera.api.tensor.spi.TensorKernels;
 import io.tessera.api.tensor.spi.TensorStorage;
 import io.tessera.api.tensor.UnaryOp;
+import io.tessera.backend.cpu.kernels.Broadcast;
 import io.tessera.backend.cpu.kernels.Buffers;
 import io.tessera.backend.cpu.kernels.ComplexPair;
 import io.tessera.backend.cpu.kernels.Conv2dGrads;
@@ -818,6 +819,10 @@ final class CpuBackend implements TensorKernels {
     @Override
     public TensorStorage broadcastTo(TensorStorage s, Shape shape) {
         INDArray x = a(s);
+        INDArray fast = Broadcast.floats(x, shape.dims());
+        if (fast != null) {
+            return new CpuStorage(this, fast);
+        }
         return st(expand(x, shape.dims()), x);
     }
 
