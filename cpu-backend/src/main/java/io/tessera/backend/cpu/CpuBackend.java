@@ -453,6 +453,13 @@ final class CpuBackend implements TensorKernels {
             return new CpuStorage(this, binaryHost(op, x, y, out));
         }
         boolean same = Arrays.equals(x.shape(), y.shape()) && x.length() > 0;
+        if (!same && (op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.DIV)) {
+            // ND4J's native broadcasting is slow at higher ranks (FDConv's [B,Cout,Cin,k,k] x [B,1,1,k,k]): run loops
+            INDArray fast = Broadcast.binary(Broadcast.Op.valueOf(op.name()), x, y, out);
+            if (fast != null) {
+                return new CpuStorage(this, fast);
+            }
+        }
         INDArray r = switch (op) {
             case ADD -> same ? x.add(y, like(x)) : x.add(y);
             case SUB -> same ? x.sub(y, like(x)) : x.sub(y);

@@ -308,8 +308,8 @@ public final class FDConv2d extends Module {
      * <p>The inverse is linear, so {@code Wd_b = Σ_i a_g[b, i] · irfft2(α · mask_i · dft)} with {@code mask_i} the
      * indicator of frequency group {@code i}: with fewer groups than samples ({@code kn < B}, e.g. kn=4 in a batch of
      * 128) the layer transforms the {@code kn} group kernels once and mixes them per sample with one matrix product,
-     * instead of one inverse transform per sample (docs/methods/fdconv.md, "Computation"). Both forms agree within
-     * float32 rounding.
+     * instead of one inverse transform per sample (docs/methods/fdconv.md, "Implementation notes"). Both forms agree
+     * within float32 rounding.
      */
     private Tensor fdwKernel(Tensor kernelGain, int b) {
         int hs = frequencyGroups.rows();
