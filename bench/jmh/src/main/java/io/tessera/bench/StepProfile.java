@@ -34,10 +34,11 @@ import java.util.TreeMap;
  * OpenMP threads of ND4J are not Java threads, so run with {@code OMP_NUM_THREADS=1} for complete CPU times). Prints
  * the step time over the second half of the steps and the kernels by time per step.
  *
- * <p>{@code java -cp ... io.tessera.bench.StepProfile [steps] [profile] [fdconv|fdconv-layer]}: without {@code profile} only the
- * step times (no proxy); with {@code fdconv} the CNN with FDConv (kernel_num 4) as conv2, as {@code CnnBenchmark}'s
- * variant; with {@code fdconv-layer} FDConv2d's forward and backward alone, as {@code FdConvBenchmark} (kernel_num 64);
- * run by {@code bench/tensor-bench.sh --profile [steps] [fdconv|fdconv-layer]}.
+ * <p>{@code java -cp ... io.tessera.bench.StepProfile [steps] [profile] [fdconv|fdconv-layer]}: without
+ * {@code profile} only the step times (no proxy); with {@code fdconv} the CNN with FDConv (kernel_num 4) as conv2, as
+ * {@code CnnBenchmark}'s variant; with {@code fdconv-layer} FDConv2d's forward and backward alone, as
+ * {@code FdConvBenchmark} (kernel_num 64); run by
+ * {@code bench/tensor-bench.sh --profile [steps] [fdconv|fdconv-layer]}.
  */
 public final class StepProfile {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -102,7 +103,8 @@ public final class StepProfile {
              Adam adam = new Adam(model.parameters(), 1e-3);
              FDConv2d fd = FDConv2d.builder(b, 64, 64, 3).padding(1).generator(g)
                      .options(FDConvOptions.builder().kernelNum(64).build()).build();
-             Tensor x = layer ? g.normal(b, Shape.of(8, 64, 32, 32), 0, 1) : g.uniform(b, Shape.of(128, 1, 28, 28), 0, 1);
+             Tensor x = layer ? g.normal(b, Shape.of(8, 64, 32, 32), 0, 1)
+                     : g.uniform(b, Shape.of(128, 1, 28, 28), 0, 1);
              Tensor up = g.normal(b, Shape.of(8, 64, 32, 32), 0, 1)) {
             fd.eval();
             long[] labels = new long[128];

@@ -206,7 +206,7 @@ public final class Broadcast {
         };
     }
 
-    /** {@code o[oo + j] = a[ao + j·sa] op b[bo + j·sb]} for {@code j < run}; the common stride pairs get their own loops. */
+    /** {@code o[oo + j] = a[ao + j·sa] op b[bo + j·sb]} for {@code j < run}; common stride pairs have own loops. */
     private static void runOf(Op op, float[] a, int ao, int sa, float[] b, int bo, int sb, float[] o, int oo, int run) {
         if (sa == 1 && sb == 0) {
             float v = b[bo];

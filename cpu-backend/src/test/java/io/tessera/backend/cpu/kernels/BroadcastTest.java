@@ -100,7 +100,7 @@ class BroadcastTest {
         INDArray y = Nd4j.rand(DataType.FLOAT, 1, 4, 1);
         INDArray got = Broadcast.binary(Broadcast.Op.MUL, x, y, new long[] {3, 4, 5});
         assertThat(got.data().asFloat()).isEqualTo(x.dup('c').mul(y.broadcast(3, 4, 5)).dup('c').data().asFloat());
-        assertThat(Broadcast.binary(Broadcast.Op.ADD, Nd4j.ones(DataType.DOUBLE, 2, 1), Nd4j.ones(DataType.DOUBLE, 1, 2),
-                new long[] {2, 2})).isNull();
+        assertThat(Broadcast.binary(Broadcast.Op.ADD, Nd4j.ones(DataType.DOUBLE, 2, 1),
+                Nd4j.ones(DataType.DOUBLE, 1, 2), new long[] {2, 2})).isNull();
     }
 }
