@@ -18,7 +18,9 @@
 # the core count, two threads per side measure the scheduler more than the code (docs/benchmarks.md). Both sides
 # run with OPENBLAS_CORETYPE=Haswell (PyTorch's OpenBLAS misdetects this CPU otherwise) and
 # OMP_WAIT_POLICY=PASSIVE. JMH_DEFAULTS (default "-f 1 -wi 3 -i 5 -w 1s -r 1s") sets JMH's iterations;
-# TORCH_TIMES (default "3 5") the PyTorch warm-up and measured seconds per case. Takes about 2-3 minutes at low load.
+# TORCH_TIMES (default "3 5") the PyTorch warm-up and measured seconds per case. With one thread a second table
+# compares CPU times (io.tessera.bench.StepProfile for the Tessera side, process time for PyTorch), which stay
+# comparable under load. Takes about 5 minutes at low load.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -42,12 +44,22 @@ load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 JMH_RF=csv JMH_RFF="$csv" bench/tensor-bench.sh \
     'TensorOpsBenchmark.conv2dForward_tessera$' 'TensorOpsBenchmark.conv2dForwardBackward_tessera$' \
     'CnnBenchmark.trainStep$' 'FdConvBenchmark.forwardBackward$' -- -p layer=conv,fdconv64 -p variant=plain,fdconv
+# The same cases timed by CPU time (single thread: the CPU time of the Java threads per step, median of the second
+# half of the steps; io.tessera.bench.StepProfile without its per-kernel proxy), which a busy machine inflates far less
+# than wall time
+cpu_out="$out/compare-torch-cpu.txt"
+: >"$cpu_out"
+for mode in plain:30 fdconv:8 conv-layer:30 fdconv-layer:12; do
+    printf '%s\t' "${mode%%:*}" >>"$cpu_out"
+    java -Xmx3g -cp "$(cat "$out/classpath.txt")" io.tessera.bench.StepProfile "${mode##*:}" cpu "${mode%%:*}" \
+        | sed -n 's/^cpu-median-ms\t//p' >>"$cpu_out"
+done
 load_mid="$(cut -d' ' -f1-3 /proc/loadavg)"
 # shellcheck disable=SC2086 # two numbers on purpose
 "$py" bench/compare_torch.py "$threads" $torch_times | tee "$torch_out"
 load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-"$py" - "$csv" "$torch_out" <<'EOF'
+"$py" - "$csv" "$torch_out" "$cpu_out" "$threads" <<'EOF'
 import csv, sys
 jmh = {}
 with open(sys.argv[1]) as f:
@@ -62,8 +74,14 @@ torch = {}
 with open(sys.argv[2]) as f:
     for line in f:
         if not line.startswith("#"):
-            k, v = line.split("\t")
-            torch[k] = float(v)
+            k, wall, cpu = line.split("\t")
+            torch[k] = float(wall)
+            torch[k + ":cpu"] = float(cpu)
+cpu = {}
+with open(sys.argv[3]) as f:
+    for line in f:
+        k, v = line.split("\t")
+        cpu[k] = float(v)
 def t(key):
     if key not in jmh:
         sys.exit(f"compare-torch.sh: JMH gave no result for {key} (have {sorted(jmh)})")
@@ -91,6 +109,23 @@ for case, of, num, den, goal in rows:
     print(f"| {case} | {of} | {ms(num)} | {ms(den)} | **{r:.2f}x** | {goal}: {met} |")
 print(f"\n(PyTorch plain conv 8×64×32² fwd+bwd in the same run: {torch['conv32_fwdbwd']:.2f} ms;"
       f" Tessera's: {ms(t('FdConvBenchmark.forwardBackward:conv'))})")
+if sys.argv[4] == "1":
+    print("\nCPU time per call, one thread on each side (Tessera: CPU of the Java threads, median over the second half"
+          " of the steps; PyTorch: process time per call):\n")
+    print("| case | ratio of | numerator | denominator | ratio | goal |")
+    print("|---|---|---|---|---|---|")
+    for case, of, num, den, goal in [
+            ("reference CNN train step, batch 128", "Tessera / PyTorch", cpu["plain"], torch["cnn_step:cpu"],
+             "≤ 0.90x"),
+            ("FDConv2d B=8 64→64 32² kn=64 fwd+bwd", "FDConv / plain conv (Tessera)", cpu["fdconv-layer"],
+             cpu["conv-layer"], "≤ 3.00x"),
+            ("plain conv 8×64×32² fwd+bwd", "Tessera / PyTorch", cpu["conv-layer"], torch["conv32_fwdbwd:cpu"],
+             "≤ 1.00x"),
+            ("CNN step with FDConv (kn=4) as conv2", "FDConv CNN / plain CNN (Tessera)", cpu["fdconv"], cpu["plain"],
+             "≤ 4.00x")]:
+        r = num / den
+        met = "met" if r <= float(goal[2:-1]) else "not met"
+        print(f"| {case} | {of} | {num:.2f} ms | {den:.2f} ms | **{r:.2f}x** | {goal}: {met} |")
 EOF
 echo
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(getconf _NPROCESSORS_ONLN) cores, $(java -version 2>&1 | head -1);" \

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """PyTorch side of bench/compare-torch.sh: the same cases as the Tessera JMH benchmarks it runs, timed the same way
-(warm-up, then the mean time per call over timed rounds), printed as one "case<TAB>ms" line per case.
+(warm-up, then the mean time per call over timed rounds), printed as one "case<TAB>wall ms<TAB>CPU ms" line per case
+(CPU: process time per call, which a busy machine inflates far less than wall time when one thread is used).
 
     /usr/bin/python3 bench/compare_torch.py THREADS WARMUP_S MEASURE_S
 
@@ -39,18 +40,19 @@ class Cnn(nn.Module):
 
 
 def timed(fn, warmup_s, measure_s):
-    """Mean milliseconds per call: calls for warmup_s, then calls for at least measure_s (at least 3 calls)."""
+    """Mean wall and process-CPU milliseconds per call: calls for warmup_s, then for at least measure_s (>= 3 calls)."""
     end = time.perf_counter() + warmup_s
     while time.perf_counter() < end:
         fn()
     n = 0
     start = time.perf_counter()
+    cpu0 = time.process_time()
     while True:
         fn()
         n += 1
         elapsed = time.perf_counter() - start
         if elapsed >= measure_s and n >= 3:
-            return 1000.0 * elapsed / n
+            return 1000.0 * elapsed / n, 1000.0 * (time.process_time() - cpu0) / n
 
 
 def main():
@@ -98,7 +100,8 @@ def main():
 
     for name, fn in (("conv2d_fwd", fwd56), ("conv2d_fwdbwd", fwdbwd56), ("conv32_fwdbwd", fwdbwd32),
                      ("cnn_step", step)):
-        print(f"{name}\t{timed(fn, warmup_s, measure_s):.3f}", flush=True)
+        wall, cpu = timed(fn, warmup_s, measure_s)
+        print(f"{name}\t{wall:.3f}\t{cpu:.3f}", flush=True)
 
 
 if __name__ == "__main__":

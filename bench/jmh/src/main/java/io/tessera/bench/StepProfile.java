@@ -1,5 +1,7 @@
 package io.tessera.bench;
 
+import io.tessera.api.nn.Conv2d;
+import io.tessera.api.nn.Module;
 import io.tessera.api.optim.Adam;
 import io.tessera.api.tensor.Functional;
 import io.tessera.api.tensor.Generator;
@@ -37,7 +39,7 @@ import java.util.TreeMap;
  * <p>{@code java -cp ... io.tessera.bench.StepProfile [steps] [profile] [fdconv|fdconv-layer]}: without
  * {@code profile} only the step times (no proxy); with {@code fdconv} the CNN with FDConv (kernel_num 4) as conv2, as
  * {@code CnnBenchmark}'s variant; with {@code fdconv-layer} FDConv2d's forward and backward alone, as
- * {@code FdConvBenchmark} (kernel_num 64); run by
+ * {@code FdConvBenchmark} (kernel_num 64), with {@code conv-layer} the plain Conv2d of that shape; run by
  * {@code bench/tensor-bench.sh --profile [steps] [fdconv|fdconv-layer]}.
  */
 public final class StepProfile {
@@ -94,14 +96,16 @@ public final class StepProfile {
                     }
                     return r;
                 }));
-        boolean layer = args.length > 2 && args[2].equals("fdconv-layer");
+        boolean convLayer = args.length > 2 && args[2].equals("conv-layer");
+        boolean layer = convLayer || args.length > 2 && args[2].equals("fdconv-layer");
         CnnVariant variant = !fdconv ? CnnVariant.plain()
                 : new CnnVariant(CnnVariant.Layer.FDCONV, Set.of("conv2"),
                         FDConvOptions.builder().kernelNum(4).build(), 4, CondConv2d.Routing.SIGMOID);
         Generator g = new Generator(1);
         try (ReferenceCnn model = variant.build(b, 0, 1, 28, 28, 10);
              Adam adam = new Adam(model.parameters(), 1e-3);
-             FDConv2d fd = FDConv2d.builder(b, 64, 64, 3).padding(1).generator(g)
+             Module fd = convLayer ? Conv2d.builder(b, 64, 64, 3).padding(1).generator(g).build()
+                     : FDConv2d.builder(b, 64, 64, 3).padding(1).generator(g)
                      .options(FDConvOptions.builder().kernelNum(64).build()).build();
              Tensor x = layer ? g.normal(b, Shape.of(8, 64, 32, 32), 0, 1)
                      : g.uniform(b, Shape.of(128, 1, 28, 28), 0, 1);
@@ -120,7 +124,7 @@ public final class StepProfile {
                 long t0 = System.nanoTime();
                 try (TensorScope scope = Tensors.scope()) {
                     if (layer) {
-                        // FdConvBenchmark.forwardBackward, fdconv64
+                        // FdConvBenchmark.forwardBackward, fdconv64 or conv
                         Tensor in = x.detach().requiresGrad(true);
                         fd.forward(in).backward(up);
                         in.grad();
@@ -148,6 +152,7 @@ public final class StepProfile {
             System.out.printf(Locale.ROOT, "training step, last %d of %d steps: wall min %.1f / median %.1f / max %.1f ms;"
                     + " CPU of Java threads median %.1f ms%n", w.length, steps, w[0], w[w.length / 2],
                     w[w.length - 1], c[c.length / 2]);
+            System.out.printf(Locale.ROOT, "cpu-median-ms\t%.3f%n", c[c.length / 2]);
             if (profile) {
                 int n = steps - steps / 2;
                 List<Map.Entry<String, long[]>> es = new ArrayList<>(times.entrySet());
