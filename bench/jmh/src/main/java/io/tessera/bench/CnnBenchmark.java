@@ -9,7 +9,8 @@ import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
 import io.tessera.plugin.fdconv.CondConv2d;
 import io.tessera.plugin.fdconv.FDConvOptions;
-import io.tessera.plugin.fdconv.ReferenceCnn;
+import io.tessera.plugin.fdconv.CnnVariant;
+import io.tessera.training.models.ReferenceCnn;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -45,10 +46,10 @@ public class CnnBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         b = Bench.cpu();
-        ReferenceCnn.Variant v = variant.equals("plain") ? ReferenceCnn.Variant.plain()
-                : new ReferenceCnn.Variant(ReferenceCnn.Layer.FDCONV, Set.of("conv2"),
+        CnnVariant v = variant.equals("plain") ? CnnVariant.plain()
+                : new CnnVariant(CnnVariant.Layer.FDCONV, Set.of("conv2"),
                         FDConvOptions.builder().kernelNum(4).build(), 4, CondConv2d.Routing.SIGMOID);
-        model = new ReferenceCnn(b, 0, 1, 28, 28, 10, v);
+        model = v.build(b, 0, 1, 28, 28, 10);
         adam = new Adam(model.parameters(), 1e-3);
         Generator g = new Generator(1);
         x = g.uniform(b, io.tessera.api.tensor.Shape.of(128, 1, 28, 28), 0, 1);

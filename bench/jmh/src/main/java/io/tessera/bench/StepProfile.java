@@ -1,5 +1,7 @@
 package io.tessera.bench;
 
+import io.tessera.api.nn.Conv2d;
+import io.tessera.api.nn.Module;
 import io.tessera.api.optim.Adam;
 import io.tessera.api.tensor.Functional;
 import io.tessera.api.tensor.Generator;
@@ -11,7 +13,11 @@ import io.tessera.api.tensor.spi.TensorKernels;
 import io.tessera.api.tensor.spi.TensorStorage;
 import io.tessera.backend.cpu.CpuBackendProvider;
 import io.tessera.api.tensor.Tensors;
-import io.tessera.plugin.fdconv.ReferenceCnn;
+import io.tessera.plugin.fdconv.CondConv2d;
+import io.tessera.plugin.fdconv.FDConvOptions;
+import io.tessera.plugin.fdconv.CnnVariant;
+import io.tessera.plugin.fdconv.FDConv2d;
+import io.tessera.training.models.ReferenceCnn;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.InvocationTargetException;
@@ -21,6 +27,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -29,8 +36,11 @@ import java.util.TreeMap;
  * OpenMP threads of ND4J are not Java threads, so run with {@code OMP_NUM_THREADS=1} for complete CPU times). Prints
  * the step time over the second half of the steps and the kernels by time per step.
  *
- * <p>{@code java -cp ... io.tessera.bench.StepProfile [steps] [profile]}: without {@code profile} only the step times
- * (no proxy); run by {@code bench/tensor-bench.sh --profile [steps]}.
+ * <p>{@code java -cp ... io.tessera.bench.StepProfile [steps] [profile] [fdconv|fdconv-layer]}: without
+ * {@code profile} only the step times (no proxy); with {@code fdconv} the CNN with FDConv (kernel_num 4) as conv2, as
+ * {@code CnnBenchmark}'s variant; with {@code fdconv-layer} FDConv2d's forward and backward alone, as
+ * {@code FdConvBenchmark} (kernel_num 64), with {@code conv-layer} the plain Conv2d of that shape; run by
+ * {@code bench/tensor-bench.sh --profile [steps] [fdconv|fdconv-layer]}.
  */
 public final class StepProfile {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -52,6 +62,7 @@ public final class StepProfile {
     public static void main(String[] args) throws Throwable {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         boolean profile = args.length > 1 && args[1].equals("profile");
+        boolean fdconv = args.length > 2 && args[2].equals("fdconv");
         Map<String, long[]> times = new TreeMap<>();
         boolean[] recording = {false};
         // every kernel call goes through the proxy; default methods run on the CPU kernels (their override or default)
@@ -85,10 +96,21 @@ public final class StepProfile {
                     }
                     return r;
                 }));
-        try (ReferenceCnn model = new ReferenceCnn(b, 0, 1, 28, 28, 10, ReferenceCnn.Variant.plain());
-             Adam adam = new Adam(model.parameters(), 1e-3)) {
-            Generator g = new Generator(1);
-            Tensor x = g.uniform(b, Shape.of(128, 1, 28, 28), 0, 1);
+        boolean convLayer = args.length > 2 && args[2].equals("conv-layer");
+        boolean layer = convLayer || args.length > 2 && args[2].equals("fdconv-layer");
+        CnnVariant variant = !fdconv ? CnnVariant.plain()
+                : new CnnVariant(CnnVariant.Layer.FDCONV, Set.of("conv2"),
+                        FDConvOptions.builder().kernelNum(4).build(), 4, CondConv2d.Routing.SIGMOID);
+        Generator g = new Generator(1);
+        try (ReferenceCnn model = variant.build(b, 0, 1, 28, 28, 10);
+             Adam adam = new Adam(model.parameters(), 1e-3);
+             Module fd = convLayer ? Conv2d.builder(b, 64, 64, 3).padding(1).generator(g).build()
+                     : FDConv2d.builder(b, 64, 64, 3).padding(1).generator(g)
+                     .options(FDConvOptions.builder().kernelNum(64).build()).build();
+             Tensor x = layer ? g.normal(b, Shape.of(8, 64, 32, 32), 0, 1)
+                     : g.uniform(b, Shape.of(128, 1, 28, 28), 0, 1);
+             Tensor up = g.normal(b, Shape.of(8, 64, 32, 32), 0, 1)) {
+            fd.eval();
             long[] labels = new long[128];
             for (int i = 0; i < labels.length; i++) {
                 labels[i] = g.nextLong(10);
@@ -101,16 +123,27 @@ public final class StepProfile {
                 long c0 = cpuNanos();
                 long t0 = System.nanoTime();
                 try (TensorScope scope = Tensors.scope()) {
-                    Tensor loss = Functional.crossEntropy(model.forward(x), y);
-                    adam.zeroGrad();
-                    loss.backward();
-                    adam.step();
-                    loss.item();
+                    if (layer) {
+                        // FdConvBenchmark.forwardBackward, fdconv64 or conv
+                        Tensor in = x.detach().requiresGrad(true);
+                        fd.forward(in).backward(up);
+                        in.grad();
+                    } else {
+                        Tensor loss = Functional.crossEntropy(model.forward(x), y);
+                        adam.zeroGrad();
+                        loss.backward();
+                        adam.step();
+                        loss.item();
+                    }
+                }
+                if (layer) {
+                    for (Tensor p : fd.parameters()) {
+                        p.zeroGrad();
+                    }
                 }
                 wall[s] = (System.nanoTime() - t0) / 1e6;
                 cpu[s] = (cpuNanos() - c0) / 1e6;
             }
-            x.close();
             y.close();
             double[] w = Arrays.copyOfRange(wall, steps / 2, steps);
             double[] c = Arrays.copyOfRange(cpu, steps / 2, steps);
@@ -119,6 +152,7 @@ public final class StepProfile {
             System.out.printf(Locale.ROOT, "training step, last %d of %d steps: wall min %.1f / median %.1f / max %.1f ms;"
                     + " CPU of Java threads median %.1f ms%n", w.length, steps, w[0], w[w.length / 2],
                     w[w.length - 1], c[c.length / 2]);
+            System.out.printf(Locale.ROOT, "cpu-median-ms\t%.3f%n", c[c.length / 2]);
             if (profile) {
                 int n = steps - steps / 2;
                 List<Map.Entry<String, long[]>> es = new ArrayList<>(times.entrySet());

@@ -11,6 +11,7 @@ import io.tessera.api.tensor.Shape;
 import io.tessera.api.tensor.spi.TensorKernels;
 import io.tessera.api.tensor.spi.TensorStorage;
 import io.tessera.api.tensor.UnaryOp;
+import io.tessera.backend.cpu.kernels.Broadcast;
 import io.tessera.backend.cpu.kernels.Buffers;
 import io.tessera.backend.cpu.kernels.ComplexPair;
 import io.tessera.backend.cpu.kernels.Conv2dGrads;
@@ -452,6 +453,13 @@ final class CpuBackend implements TensorKernels {
             return new CpuStorage(this, binaryHost(op, x, y, out));
         }
         boolean same = Arrays.equals(x.shape(), y.shape()) && x.length() > 0;
+        if (!same && (op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.DIV)) {
+            // ND4J's native broadcasting is slow at higher ranks (FDConv's [B,Cout,Cin,k,k] x [B,1,1,k,k]): run loops
+            INDArray fast = Broadcast.binary(Broadcast.Op.valueOf(op.name()), x, y, out);
+            if (fast != null) {
+                return new CpuStorage(this, fast);
+            }
+        }
         INDArray r = switch (op) {
             case ADD -> same ? x.add(y, like(x)) : x.add(y);
             case SUB -> same ? x.sub(y, like(x)) : x.sub(y);
@@ -818,6 +826,10 @@ final class CpuBackend implements TensorKernels {
     @Override
     public TensorStorage broadcastTo(TensorStorage s, Shape shape) {
         INDArray x = a(s);
+        INDArray fast = Broadcast.floats(x, shape.dims());
+        if (fast != null) {
+            return new CpuStorage(this, fast);
+        }
         return st(expand(x, shape.dims()), x);
     }
 

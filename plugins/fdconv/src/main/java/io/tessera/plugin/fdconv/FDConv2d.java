@@ -72,6 +72,8 @@ public final class FDConv2d extends Module {
     private final int kernelNum;
     private final int attentionChannels;
     private final double alpha;
+    /** {@link #groupMasks()}, built on first use. */
+    private volatile float[] groupMasks;
 
     /**
      * Everything the forward pass computes, for inspection and for the golden tests (spec §11 "trace"). Every tensor
@@ -302,6 +304,12 @@ public final class FDConv2d extends Module {
     /**
      * Spec §5.5: per sample, {@code S = α·a_g[group]·dft}, then the exact C2R inverse of size {@code Hs × Ws}
      * ("backward" scaling), un-flattened to {@code [B, Cout, Cin, k, k]}.
+     *
+     * <p>The inverse is linear, so {@code Wd_b = Σ_i a_g[b, i] · irfft2(α · mask_i · dft)} with {@code mask_i} the
+     * indicator of frequency group {@code i}: with fewer groups than samples ({@code kn < B}, e.g. kn=4 in a batch of
+     * 128) the layer transforms the {@code kn} group kernels once and mixes them per sample with one matrix product,
+     * instead of one inverse transform per sample (docs/methods/fdconv.md, "Implementation notes"). Both forms agree
+     * within float32 rounding.
      */
     private Tensor fdwKernel(Tensor kernelGain, int b) {
         int hs = frequencyGroups.rows();
@@ -309,19 +317,41 @@ public final class FDConv2d extends Module {
         int wr = frequencyGroups.cols();
         Tensor re = dftWeight.narrow(3, 0, 1).reshape(1, hs, wr);
         Tensor im = dftWeight.narrow(3, 1, 1).reshape(1, hs, wr);
-        Tensor scale;
-        if (kernelGain != null) {
-            Tensor groupOf = backend.tensor(frequencyGroups.groupOfFlat(), (long) hs * wr);
-            scale = kernelGain.indexSelect(1, groupOf).reshape(b, hs, wr).mul(alpha);
+        Tensor m;
+        if (kernelGain != null && kernelNum < b) {
+            Tensor masks = backend.tensor(groupMasks(), kernelNum, hs, wr);
+            Tensor basis = Fft.irfft2(new ComplexTensor(masks.mul(re), masks.mul(im)), hs, ws, FftNorm.BACKWARD);
+            m = kernelGain.matmul(basis.reshape(kernelNum, (long) hs * ws)).reshape(b, hs, ws);
         } else {
-            scale = backend.full(Shape.of(1, hs, wr), DType.FLOAT32, alpha);
+            Tensor scale;
+            if (kernelGain != null) {
+                Tensor groupOf = backend.tensor(frequencyGroups.groupOfFlat(), (long) hs * wr);
+                scale = kernelGain.indexSelect(1, groupOf).reshape(b, hs, wr).mul(alpha);
+            } else {
+                scale = backend.full(Shape.of(1, hs, wr), DType.FLOAT32, alpha);
+            }
+            // spec §5.5: inverse DFT over rows, then C2R over columns keeping only Re of columns 0 and Ws/2; the
+            // anti-Hermitian part of those columns (e.g. Im at the self-conjugate points) has no effect
+            m = Fft.irfft2(new ComplexTensor(scale.mul(re), scale.mul(im)), hs, ws, FftNorm.BACKWARD);
         }
-        // spec §5.5: inverse DFT over rows, then C2R over columns keeping only Re of columns 0 and Ws/2; the
-        // anti-Hermitian part of those columns (e.g. Im at the self-conjugate points) has no effect
-        Tensor m = Fft.irfft2(new ComplexTensor(scale.mul(re), scale.mul(im)), hs, ws, FftNorm.BACKWARD);
         long n = m.size(0);
         Tensor kern = m.reshape(n, outChannels, kernelSize, inChannels, kernelSize).permute(0, 1, 3, 2, 4);
         return n == b ? kern : kern.expand(Shape.of(b, outChannels, inChannels, kernelSize, kernelSize));
+    }
+
+    /** {@code α · mask_i} of every frequency group, {@code [kn, Hs, Ws/2+1]} row-major; built once per layer. */
+    private float[] groupMasks() {
+        float[] masks = groupMasks;
+        if (masks == null) {
+            int cells = frequencyGroups.rows() * frequencyGroups.cols();
+            long[] groupOf = frequencyGroups.groupOfFlat();
+            masks = new float[kernelNum * cells];
+            for (int c = 0; c < cells; c++) {
+                masks[(int) groupOf[c] * cells + c] = (float) alpha;
+            }
+            groupMasks = masks;
+        }
+        return masks;
     }
 
     /** {@code Wd · a_l · a_s · a_c · a_f}, leaving out the null gains; always {@code [B, Cout, Cin, k, k]}. */

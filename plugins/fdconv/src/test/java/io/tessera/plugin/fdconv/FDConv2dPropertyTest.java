@@ -212,6 +212,44 @@ class FDConv2dPropertyTest {
         }
     }
 
+    // ----------------------------------------------------------- group-kernel form (kn < B) vs per-sample form
+
+    @Test
+    void groupKernelFormEqualsThePerSampleForm() {
+        // kn=2 < B=4: the layer transforms the two group kernels once and mixes them per sample; one sample at a
+        // time (B=1 < kn) it transforms each sample's scaled spectrum. Outputs and every gradient must agree.
+        try (FDConv2d fd = layer(8, 16, 3, 1, 1, 2, true, 61); TensorScope sc = Tensors.scope()) {
+            randomize(fd, 62);
+            try (Autograd.NoGradSection ng = Autograd.noGrad()) {
+                fd.dftWeight().copyFrom(new Generator(65).normal(be, fd.dftWeight().shape(), 0, 0.05));
+            }
+            fd.eval();
+            Tensor x = input(4, 8, 10, 10, 63);
+            Tensor probe = new Generator(64).normal(be, Shape.of(4, 16, 10, 10), 0, 1);
+            Tensor batched = fd.forward(x);
+            batched.mul(probe).sum().backward();
+            Map<String, float[]> gradBatched = new java.util.TreeMap<>();
+            for (Map.Entry<String, Tensor> e : fd.namedParameters().entrySet()) {
+                Tensor grad = e.getValue().grad();
+                gradBatched.put(e.getKey(), grad == null ? new float[0] : grad.toFloatArray());
+                e.getValue().zeroGrad();
+            }
+            List<Tensor> outs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Tensor y = fd.forward(x.narrow(0, i, 1));
+                y.mul(probe.narrow(0, i, 1)).sum().backward();
+                outs.add(y);
+            }
+            new Tolerance(1e-5, 1e-5).check("group form vs per-sample form", batched.toFloatArray(),
+                    Tensors.concat(outs, 0).toFloatArray());
+            for (Map.Entry<String, Tensor> e : fd.namedParameters().entrySet()) {
+                Tensor grad = e.getValue().grad();
+                new Tolerance(1e-4, 1e-4).check("gradient of " + e.getKey(), gradBatched.get(e.getKey()),
+                        grad == null ? new float[0] : grad.toFloatArray());
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------ §12.5 FBM identity, telescoping
 
     @Test
