@@ -7,6 +7,7 @@ import io.tessera.api.nn.Linear;
 import io.tessera.api.nn.Module;
 import io.tessera.api.nn.ModuleList;
 import io.tessera.api.nn.TransformerEncoderLayer;
+import io.tessera.api.tensor.Autograd;
 import io.tessera.api.tensor.Generator;
 import io.tessera.api.tensor.Shape;
 import io.tessera.api.tensor.Tensor;
@@ -33,6 +34,8 @@ public final class CrossEncoder extends Module {
     private final int dim;
     private final int maxLength;
     private final Conv2d patchEmbed;
+    private final ItemStem stem;
+    private final Linear stemProjection;
     private final Embedding wordEmbed;
     private final Tensor clsToken;
     private final Tensor imagePos;
@@ -47,6 +50,26 @@ public final class CrossEncoder extends Module {
      */
     public CrossEncoder(TensorBackend b, int height, int width, int patch, int vocabulary, int maxLength, int dim,
                         int depth, int heads, Generator gen) {
+        this(b, height, width, patch, null, vocabulary, maxLength, dim, depth, heads, gen);
+    }
+
+    /**
+     * A cross-encoder whose image tokens are the features of a pretrained {@link ItemStem}, one token per item (the
+     * canvas is {@link Composites#ITEMS} items side by side), projected to {@code dim}; the stem stays frozen
+     * ({@link #trainableParameters()} leaves it out and its features are computed without gradients).
+     */
+    public CrossEncoder(TensorBackend b, int height, int width, ItemStem stem, int vocabulary, int maxLength, int dim,
+                        int depth, int heads, Generator gen) {
+        this(b, height, width, stem.itemWidth(), stem, vocabulary, maxLength, dim, depth, heads, gen);
+        if (stem.itemHeight() != height || stem.itemWidth() * Composites.ITEMS != width) {
+            throw new IllegalArgumentException("CrossEncoder: a stem for " + stem.itemHeight() + "x"
+                    + stem.itemWidth() + " items does not fit a " + height + "x" + width + " canvas of "
+                    + Composites.ITEMS + " items");
+        }
+    }
+
+    private CrossEncoder(TensorBackend b, int height, int width, int patch, ItemStem stem, int vocabulary,
+                         int maxLength, int dim, int depth, int heads, Generator gen) {
         if (patch < 1 || height % patch != 0 || width % patch != 0) {
             throw new IllegalArgumentException("CrossEncoder: image " + height + "x" + width + " must have sides"
                     + " that are multiples of the patch " + patch);
@@ -64,8 +87,16 @@ public final class CrossEncoder extends Module {
         this.clsToken = registerParameter("cls_token", gen.normal(b, Shape.of(1, 1, dim), 0, 0.02));
         this.imagePos = registerParameter("image_pos", gen.normal(b, Shape.of(1, patches, dim), 0, 0.02));
         this.textPos = registerParameter("text_pos", gen.normal(b, Shape.of(1, maxLength, dim), 0, 0.02));
-        this.patchEmbed = registerModule("patch_embed", Conv2d.builder(b, 1, dim, patch).stride(patch)
-                .generator(gen).build());
+        if (stem == null) {
+            this.patchEmbed = registerModule("patch_embed", Conv2d.builder(b, 1, dim, patch).stride(patch)
+                    .generator(gen).build());
+            this.stem = null;
+            this.stemProjection = null;
+        } else {
+            this.patchEmbed = null;
+            this.stem = registerModule("stem", stem);
+            this.stemProjection = registerModule("stem_proj", new Linear(b, stem.hidden(), dim, gen));
+        }
         this.wordEmbed = registerModule("word_embed", new Embedding(b, vocabulary, dim, gen));
         List<TransformerEncoderLayer> ls = new ArrayList<>();
         for (int i = 0; i < depth; i++) {
@@ -89,8 +120,41 @@ public final class CrossEncoder extends Module {
                     + "], got " + images.shape());
         }
         try (TensorScope sc = Tensors.scope()) {
-            return sc.keep(patchEmbed.forward(images).flatten(2).transpose(1, 2).add(imagePos));
+            if (stem == null) {
+                return sc.keep(patchEmbed.forward(images).flatten(2).transpose(1, 2).add(imagePos));
+            }
+            long n = images.size(0);
+            List<Tensor> items = new ArrayList<>();
+            for (int k = 0; k < Composites.ITEMS; k++) {
+                items.add(images.narrow(3, (long) k * patch, patch));
+            }
+            Tensor features;
+            try (var ng = Autograd.noGrad()) {
+                features = stem.features(Tensors.concat(items, 0));              // [ITEMS·n, hidden], item-major
+            }
+            Tensor perImage = features.reshape(Composites.ITEMS, n, stem.hidden()).transpose(0, 1); // [n, ITEMS, h]
+            return sc.keep(stemProjection.forward(perImage).add(imagePos));
         }
+    }
+
+    /** The parameters that teacher training updates: all but the frozen stem's. */
+    public List<Tensor> trainableParameters() {
+        return without(parameters(), stem);
+    }
+
+    /** {@code all} without the parameters of {@code frozen} (all of them when it is null). */
+    static List<Tensor> without(List<Tensor> all, Module frozen) {
+        if (frozen == null) {
+            return all;
+        }
+        java.util.Set<Tensor> skip = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        skip.addAll(frozen.parameters());
+        return all.stream().filter(p -> !skip.contains(p)).toList();
+    }
+
+    /** The pretrained item stem, or null for patch tokens. */
+    public ItemStem stem() {
+        return stem;
     }
 
     /**
@@ -136,6 +200,6 @@ public final class CrossEncoder extends Module {
 
     @Override
     protected String extraRepr() {
-        return height + "x" + width + ", patch " + patch + ", dim " + dim + ", depth " + depth();
+        return height + "x" + width + (stem == null ? ", patch " + patch : ", item stem " + stem.hidden()) + ", dim " + dim + ", depth " + depth();
     }
 }

@@ -31,6 +31,10 @@ public final class DcdTraining {
         default void step(long step, double loss) {
         }
 
+        /** After the teacher's stem is pretrained: its per-epoch metrics ({@code train_loss}, {@code train_accuracy}). */
+        default void stem(java.util.List<Map<String, Double>> history) {
+        }
+
         /** After each epoch. */
         default void epoch(int epoch, int epochs, double meanLoss, double lr) {
         }
@@ -57,10 +61,23 @@ public final class DcdTraining {
      * @param epochs    passes over the composites
      * @param batchSize composites per step
      * @param lr        AdamW learning rate
+     * @param stemHidden feature width of the pretrained {@link ItemStem} whose features are the image tokens (one per
+     *                   item); 0 for strided-convolution patch tokens of side {@code patch} instead
+     * @param stemEpochs epochs of the stem's pretraining on the training items
      */
     public record TeacherOptions(int patch, int dim, int depth, int heads, int negatives, int epochs, int batchSize,
-                                 double lr) {
+                                 double lr, int stemHidden, int stemEpochs) {
+        /** Options with patch tokens (no stem). */
+        public TeacherOptions(int patch, int dim, int depth, int heads, int negatives, int epochs, int batchSize,
+                              double lr) {
+            this(patch, dim, depth, heads, negatives, epochs, batchSize, lr, 0, 0);
+        }
+
         public TeacherOptions {
+            if (stemHidden < 0 || stemEpochs < 0 || (stemHidden > 0 && stemEpochs < 1)) {
+                throw new IllegalArgumentException("teacher options need stem_hidden >= 0 and, with a stem,"
+                        + " stem_epochs >= 1; got stem_hidden " + stemHidden + ", stem_epochs " + stemEpochs);
+            }
             if (patch < 1 || dim < 1 || depth < 1 || heads < 1 || dim % heads != 0 || negatives < 1 || epochs < 1
                     || batchSize < 1 || !(lr > 0)) {
                 throw new IllegalArgumentException("teacher options need positive patch, depth, negatives, epochs,"
@@ -77,12 +94,28 @@ public final class DcdTraining {
         Composites.Vocabulary vocab = train.vocabulary();
         int len = vocab.maxLength();
         int classes = train.classNames().size();
-        CrossEncoder teacher = new CrossEncoder(b, train.height(), train.width(), o.patch(), vocab.size(), len,
-                o.dim(), o.depth(), o.heads(), new Generator(seed));
+        CrossEncoder teacher;
+        if (o.stemHidden() > 0) {
+            ItemStem stem = new ItemStem(b, train.height(), train.width() / Composites.ITEMS, 8, o.stemHidden(),
+                    classes, new Generator(seed + 1));
+            try {
+                var r = ItemStem.pretrain(stem, b, train, o.stemEpochs(), 64, 3e-3, seed, listener::cancelled);
+                listener.stem(r.history());
+            } catch (RuntimeException e) {
+                stem.close();
+                throw e;
+            }
+            stem.eval();
+            teacher = new CrossEncoder(b, train.height(), train.width(), stem, vocab.size(), len, o.dim(), o.depth(),
+                    o.heads(), new Generator(seed));
+        } else {
+            teacher = new CrossEncoder(b, train.height(), train.width(), o.patch(), vocab.size(), len, o.dim(),
+                    o.depth(), o.heads(), new Generator(seed));
+        }
         DataLoader<int[]> loader = DataLoader.of(train.size(), idx -> idx).batchSize(o.batchSize()).shuffle(true)
                 .seed(seed).build();
         int c = 1 + o.negatives();
-        try (AdamW opt = new AdamW(teacher.parameters(), o.lr(), 0.9, 0.999, 1e-8, 0.01, false)) {
+        try (AdamW opt = new AdamW(teacher.trainableParameters(), o.lr(), 0.9, 0.999, 1e-8, 0.01, false)) {
             LrScheduler schedule = LrScheduler.cosineAnnealing(opt, o.epochs(), 0);
             long step = 0;
             teacher.train();
@@ -180,9 +213,18 @@ public final class DcdTraining {
      * @param alpha          KD weight
      * @param temperature    KD temperature
      * @param officialOrder  feed the loss the teacher's values in the official code's order instead of aligned
+     * @param teacherStem    the image tower reads a frozen copy of the teacher's {@link ItemStem} features instead
+     *                       of the raw pixels (the teacher must have a stem)
      */
     public record StudentOptions(int pool, int k, int hidden, int dim, double logitScale, int epochs,
-                                 int batchSize, double lr, double alpha, double temperature, boolean officialOrder) {
+                                 int batchSize, double lr, double alpha, double temperature, boolean officialOrder,
+                                 boolean teacherStem) {
+        /** Options with a pixel image tower. */
+        public StudentOptions(int pool, int k, int hidden, int dim, double logitScale, int epochs, int batchSize,
+                              double lr, double alpha, double temperature, boolean officialOrder) {
+            this(pool, k, hidden, dim, logitScale, epochs, batchSize, lr, alpha, temperature, officialOrder, false);
+        }
+
         public StudentOptions {
             if (pool < 1 || k < 1 || k > pool) {
                 throw new IllegalArgumentException("student training needs 1 <= k <= pool, got k " + k + ", pool "
@@ -276,9 +318,12 @@ public final class DcdTraining {
         }
     }
 
-    /** Trains one student of {@code variant} with {@code seed} (initial weights, batch order, random negatives). */
-    public static DualEncoder trainStudent(TensorBackend b, Composites train, Pools pools, Variant variant,
-                                           StudentOptions o, long seed, Listener listener) {
+    /**
+     * Trains one student of {@code variant} with {@code seed} (initial weights, batch order, random negatives);
+     * {@code teacher} (may be null unless {@code o.teacherStem()}) gives the student its image stem.
+     */
+    public static DualEncoder trainStudent(TensorBackend b, Composites train, Pools pools, CrossEncoder teacher,
+                                           Variant variant, StudentOptions o, long seed, Listener listener) {
         if (pools.pool() != o.pool()) {
             throw new IllegalArgumentException("pools hold " + pools.pool() + " negatives but the options ask for "
                     + o.pool());
@@ -287,19 +332,34 @@ public final class DcdTraining {
         int len = vocab.maxLength();
         int n1 = 1 + o.pool();
         int w = 1 + o.k();
-        DualEncoder student = new DualEncoder(b, train.height() * train.width(), vocab.size(), len, o.hidden(),
-                o.dim(), o.logitScale(), new Generator(seed));
+        DualEncoder student;
+        if (o.teacherStem()) {
+            if (teacher == null || teacher.stem() == null) {
+                throw new IllegalArgumentException("a student with the teacher's stem needs a teacher trained with"
+                        + " stem_hidden > 0");
+            }
+            ItemStem stem = teacher.stem();
+            ItemStem copy = new ItemStem(b, stem.itemHeight(), stem.itemWidth(), stem.channels(), stem.hidden(),
+                    stem.classes(), new Generator(seed));
+            copy.loadStateDict(stem.stateDict(), true);
+            copy.eval();
+            student = new DualEncoder(b, copy, vocab.size(), len, o.hidden(), o.dim(), o.logitScale(),
+                    new Generator(seed));
+        } else {
+            student = new DualEncoder(b, train.height() * train.width(), vocab.size(), len, o.hidden(), o.dim(),
+                    o.logitScale(), new Generator(seed));
+        }
         DataLoader<int[]> loader = DataLoader.of(train.size(), idx -> idx).batchSize(o.batchSize()).shuffle(true)
                 .seed(seed).build();
         DcdLoss.Options lossOptions = new DcdLoss.Options(variant == Variant.PER_SAMPLE ? DcdLoss.Mode.PER_SAMPLE
                 : DcdLoss.Mode.OFFICIAL, o.alpha(), o.temperature());
-        try (AdamW opt = new AdamW(student.parameters(), o.lr(), 0.9, 0.999, 1e-8, 0.01, false)) {
+        try (AdamW opt = new AdamW(student.trainableParameters(), o.lr(), 0.9, 0.999, 1e-8, 0.01, false)) {
             LrScheduler schedule = LrScheduler.cosineAnnealing(opt, o.epochs(), 0);
             long step = 0;
             student.train();
             for (int epoch = 0; epoch < o.epochs(); epoch++) {
                 SplittableRandom rng = new SplittableRandom(seed * 1_000_003L + epoch);
-                float[] teacher = variant == Variant.HARD_LABELS ? null : pools.teacherScores(epoch, listener);
+                float[] pooled = variant == Variant.HARD_LABELS ? null : pools.teacherScores(epoch, listener);
                 double sum = 0;
                 int batches = 0;
                 double lr = opt.learningRate();
@@ -309,12 +369,12 @@ public final class DcdTraining {
                     try (TensorScope sc = Tensors.scope()) {
                         HardNegatives.Selection sel;
                         Tensor full = null;
-                        if (teacher == null) {
+                        if (pooled == null) {
                             sel = HardNegatives.random(n, n1, o.k(), rng);
                         } else {
                             float[] rows = new float[n * n1];
                             for (int i = 0; i < n; i++) {
-                                System.arraycopy(teacher, idx[i] * n1, rows, i * n1, n1);
+                                System.arraycopy(pooled, idx[i] * n1, rows, i * n1, n1);
                             }
                             full = b.tensor(rows, n, n1);
                             sel = HardNegatives.select(full, o.k());

@@ -32,6 +32,7 @@ public final class DistillStep implements Step<DistillStep.Config> {
      * @param pool         negative captions per image the teacher scores (P)
      * @param k            negatives per image that reach the student (K)
      * @param teacherOrder {@code aligned} (spec) or {@code official} (the released code's order of teacher values)
+     * @param imageTower   pixels or teacher-stem
      * @param hidden       hidden width of both student towers
      * @param dim          embedding width
      * @param logitScale   score scale of cos
@@ -54,6 +55,9 @@ public final class DistillStep implements Step<DistillStep.Config> {
             @Description("negatives per image that reach the student (K <= pool)") @Range(min = 1, max = 4096) int k,
             @Description("aligned (teacher column j is the student's candidate j) or official (the released code's"
                     + " sorted top-(K+1) teacher values)") @OneOf({"aligned", "official"}) String teacherOrder,
+            @Description("the image tower: pixels (an MLP over the raw canvas) or teacher-stem (an MLP over a frozen"
+                    + " copy of the teacher's pretrained item stem, as the official student shares the teacher's"
+                    + " unimodal encoders)") @OneOf({"pixels", "teacher-stem"}) String imageTower,
             @Description("hidden width of both student towers") @Range(min = 1, max = 65_536) int hidden,
             @Description("embedding width") @Range(min = 1, max = 4096) int dim,
             @Description("score scale of the cosine") @Range(min = 0, minExclusive = true, max = 1000)
@@ -74,19 +78,20 @@ public final class DistillStep implements Step<DistillStep.Config> {
             if (seeds.isEmpty()) {
                 throw new IllegalArgumentException("seeds is empty; list at least one, e.g. [1, 2, 3]");
             }
-            options(pool, k, hidden, dim, logitScale, epochs, batchSize, lr, alpha, temperature, teacherOrder);
+            options(pool, k, hidden, dim, logitScale, epochs, batchSize, lr, alpha, temperature, teacherOrder,
+                    imageTower);
         }
 
         private static DcdTraining.StudentOptions options(int pool, int k, int hidden, int dim, double logitScale,
                 int epochs, int batchSize, double lr, double alpha, double temperature,
-                String teacherOrder) {
+                String teacherOrder, String imageTower) {
             return new DcdTraining.StudentOptions(pool, k, hidden, dim, logitScale, epochs, batchSize, lr,
-                    alpha, temperature, "official".equals(teacherOrder));
+                    alpha, temperature, "official".equals(teacherOrder), "teacher-stem".equals(imageTower));
         }
 
         DcdTraining.StudentOptions options() {
             return options(pool, k, hidden, dim, logitScale, epochs, batchSize, lr, alpha, temperature,
-                    teacherOrder);
+                    teacherOrder, imageTower);
         }
 
         Variant parsedVariant() {
@@ -112,7 +117,7 @@ public final class DistillStep implements Step<DistillStep.Config> {
 
     @Override
     public Config defaultConfig() {
-        return new Config("official", "", 15, HardNegatives.OFFICIAL_K, "aligned", 128, 32, 10, 4, 32, 2e-3,
+        return new Config("official", "", 15, HardNegatives.OFFICIAL_K, "aligned", "pixels", 128, 32, 10, 4, 32, 2e-3,
                 DcdLoss.OFFICIAL_ALPHA, DcdLoss.OFFICIAL_T, -1, List.of(1L, 2L, 3L));
     }
 
@@ -137,6 +142,11 @@ public final class DistillStep implements Step<DistillStep.Config> {
         if (teacher == null && variant != Variant.HARD_LABELS) {
             throw new IllegalArgumentException("dcd/distill: variant '" + c.variant() + "' mines negatives with the"
                     + " teacher; give it inputs: { teacher: <dcd/train-teacher step>.teacher }");
+        }
+        if (c.options().teacherStem() && (teacher == null || teacher.stem() == null)) {
+            throw new IllegalArgumentException("dcd/distill: image_tower 'teacher-stem' copies the teacher's item"
+                    + " stem; give it inputs: { teacher: <dcd/train-teacher step>.teacher } from a teacher with"
+                    + " stem_hidden > 0, or use image_tower: pixels");
         }
         long poolSeed = c.poolSeed() >= 0 ? c.poolSeed() : ctx.seed();
         String label = c.label().isBlank() ? defaultLabel(variant) : c.label();
@@ -170,7 +180,7 @@ public final class DistillStep implements Step<DistillStep.Config> {
                     return ctx.cancelled();
                 }
             };
-            DualEncoder s = DcdTraining.trainStudent(ctx.backend(), train, pools, variant, c.options(), seed, l);
+            DualEncoder s = DcdTraining.trainStudent(ctx.backend(), train, pools, teacher, variant, c.options(), seed, l);
             params = s.parameterCount();
             models.add(Retrieval.student(s));
             lossSum += last[0];

@@ -70,9 +70,20 @@ public final class Retrieval {
                 int[] im = Arrays.copyOfRange(images, from, from + n);
                 int[] ca = Arrays.copyOfRange(captions, from, from + n);
                 try (TensorScope sc = Tensors.scope()) {
-                    Tensor x = b.tensor(set.pixels(im), n, 1, set.height(), set.width());
+                    // each distinct image's tokens once (a pool or a ranking repeats one image across many pairs)
+                    int[] distinct = Arrays.stream(im).distinct().toArray();
+                    java.util.Map<Integer, Integer> slot = new java.util.HashMap<>();
+                    for (int i = 0; i < distinct.length; i++) {
+                        slot.put(distinct[i], i);
+                    }
+                    long[] rows = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        rows[i] = slot.get(im[i]);
+                    }
+                    Tensor x = b.tensor(set.pixels(distinct), distinct.length, 1, set.height(), set.width());
+                    Tensor tokens = teacher.imageTokens(x).indexSelect(0, b.tensor(rows, n));
                     Tensor tok = b.tensor(set.tokens(ca), n, set.vocabulary().maxLength());
-                    float[] s = teacher.score(teacher.imageTokens(x), tok).toFloatArray();
+                    float[] s = teacher.score(tokens, tok).toFloatArray();
                     System.arraycopy(s, 0, out, from, n);
                 }
             }

@@ -160,7 +160,7 @@ class RetrievalTaskTest {
         }
         for (Variant variant : Variant.values()) {
             double[] losses = new double[2];
-            DualEncoder s = DcdTraining.trainStudent(be, train, pools, variant, o, 3, new DcdTraining.Listener() {
+            DualEncoder s = DcdTraining.trainStudent(be, train, pools, null, variant, o, 3, new DcdTraining.Listener() {
                 @Override
                 public void epoch(int epoch, int epochs, double meanLoss, double lr) {
                     losses[epoch - 1] = meanLoss;
