@@ -33,6 +33,8 @@ public final class CrossEncoder extends Module {
     private final int patch;
     private final int dim;
     private final int maxLength;
+    private final int vocabulary;
+    private final int heads;
     private final Conv2d patchEmbed;
     private final ItemStem stem;
     private final Linear stemProjection;
@@ -83,6 +85,8 @@ public final class CrossEncoder extends Module {
         this.patch = patch;
         this.dim = dim;
         this.maxLength = maxLength;
+        this.vocabulary = vocabulary;
+        this.heads = heads;
         int patches = (height / patch) * (width / patch);
         this.clsToken = registerParameter("cls_token", gen.normal(b, Shape.of(1, 1, dim), 0, 0.02));
         this.imagePos = registerParameter("image_pos", gen.normal(b, Shape.of(1, patches, dim), 0, 0.02));
@@ -150,6 +154,56 @@ public final class CrossEncoder extends Module {
         java.util.Set<Tensor> skip = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         skip.addAll(frozen.parameters());
         return all.stream().filter(p -> !skip.contains(p)).toList();
+    }
+
+    /**
+     * The smaller cross-encoder student of spec §2 (docs/methods/dcd.md, "Students"): {@code layers.length} cross
+     * layers initialised by copying this model's layers {@code layers} (the official code copies teacher layers 0, 3
+     * and 5 of 6), and copies of every other part (stem, token embeddings and positions, final norm, rank head). The
+     * copy shares no tensor with this model; its stem stays frozen as the teacher's does.
+     *
+     * @throws IllegalArgumentException when {@code layers} is empty, not increasing or out of range
+     */
+    public CrossEncoder smallerCopy(TensorBackend b, int[] layers) {
+        if (layers.length == 0) {
+            throw new IllegalArgumentException("CrossEncoder.smallerCopy: name at least one teacher layer");
+        }
+        for (int i = 0; i < layers.length; i++) {
+            if (layers[i] < 0 || layers[i] >= depth() || (i > 0 && layers[i] <= layers[i - 1])) {
+                throw new IllegalArgumentException("CrossEncoder.smallerCopy: teacher layers "
+                        + java.util.Arrays.toString(layers) + " must be increasing indices in 0.." + (depth() - 1));
+            }
+        }
+        Generator unused = new Generator(0);     // every tensor is overwritten by the copy below
+        CrossEncoder out;
+        if (stem == null) {
+            out = new CrossEncoder(b, height, width, patch, vocabulary, maxLength, dim, layers.length, heads, unused);
+        } else {
+            ItemStem s = new ItemStem(b, stem.itemHeight(), stem.itemWidth(), stem.channels(), stem.hidden(),
+                    stem.classes(), unused);
+            out = new CrossEncoder(b, height, width, s, vocabulary, maxLength, dim, layers.length, heads, unused);
+        }
+        java.util.Map<String, Tensor> state = new java.util.LinkedHashMap<>();
+        String prefix = "cross_layers.";
+        for (java.util.Map.Entry<String, Tensor> e : stateDict().entrySet()) {
+            String key = e.getKey();
+            if (!key.startsWith(prefix)) {
+                state.put(key, e.getValue());
+                continue;
+            }
+            int dot = key.indexOf('.', prefix.length());
+            int from = Integer.parseInt(key.substring(prefix.length(), dot));
+            for (int i = 0; i < layers.length; i++) {
+                if (layers[i] == from) {
+                    state.put(prefix + i + key.substring(dot), e.getValue());
+                }
+            }
+        }
+        out.loadStateDict(state, true);
+        if (out.stem != null) {
+            out.stem.eval();
+        }
+        return out;
     }
 
     /** The pretrained item stem, or null for patch tokens. */

@@ -1,6 +1,7 @@
 package io.tessera.plugin.dcd;
 
 import io.tessera.api.data.DataLoader;
+import io.tessera.api.nn.Module;
 import io.tessera.api.optim.AdamW;
 import io.tessera.api.optim.LrScheduler;
 import io.tessera.api.tensor.Functional;
@@ -10,6 +11,7 @@ import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
@@ -215,17 +217,22 @@ public final class DcdTraining {
      * @param officialOrder  feed the loss the teacher's values in the official code's order instead of aligned
      * @param teacherStem    the image tower reads a frozen copy of the teacher's {@link ItemStem} features instead
      *                       of the raw pixels (the teacher must have a stem)
+     * @param crossLayers    empty for a {@link DualEncoder} student; otherwise the student is the teacher's
+     *                       {@link CrossEncoder#smallerCopy} with these teacher layers (spec §2), and hidden, dim,
+     *                       logit scale and teacherStem do not apply
      */
     public record StudentOptions(int pool, int k, int hidden, int dim, double logitScale, int epochs,
                                  int batchSize, double lr, double alpha, double temperature, boolean officialOrder,
-                                 boolean teacherStem) {
-        /** Options with a pixel image tower. */
+                                 boolean teacherStem, java.util.List<Integer> crossLayers) {
+        /** Options of a dual encoder with a pixel image tower. */
         public StudentOptions(int pool, int k, int hidden, int dim, double logitScale, int epochs, int batchSize,
                               double lr, double alpha, double temperature, boolean officialOrder) {
-            this(pool, k, hidden, dim, logitScale, epochs, batchSize, lr, alpha, temperature, officialOrder, false);
+            this(pool, k, hidden, dim, logitScale, epochs, batchSize, lr, alpha, temperature, officialOrder, false,
+                    java.util.List.of());
         }
 
         public StudentOptions {
+            crossLayers = java.util.List.copyOf(crossLayers);
             if (pool < 1 || k < 1 || k > pool) {
                 throw new IllegalArgumentException("student training needs 1 <= k <= pool, got k " + k + ", pool "
                         + pool);
@@ -319,10 +326,12 @@ public final class DcdTraining {
     }
 
     /**
-     * Trains one student of {@code variant} with {@code seed} (initial weights, batch order, random negatives);
-     * {@code teacher} (may be null unless {@code o.teacherStem()}) gives the student its image stem.
+     * Trains one student of {@code variant} with {@code seed} (initial weights, batch order, random negatives):
+     * a {@link DualEncoder}, or a {@link CrossEncoder} copied from {@code teacher} when {@code o.crossLayers()} is
+     * not empty. {@code teacher} (may be null for a dual encoder without {@code o.teacherStem()}) gives the student
+     * its stem or its layers.
      */
-    public static DualEncoder trainStudent(TensorBackend b, Composites train, Pools pools, CrossEncoder teacher,
+    public static Module trainStudent(TensorBackend b, Composites train, Pools pools, CrossEncoder teacher,
                                            Variant variant, StudentOptions o, long seed, Listener listener) {
         if (pools.pool() != o.pool()) {
             throw new IllegalArgumentException("pools hold " + pools.pool() + " negatives but the options ask for "
@@ -332,8 +341,14 @@ public final class DcdTraining {
         int len = vocab.maxLength();
         int n1 = 1 + o.pool();
         int w = 1 + o.k();
-        DualEncoder student;
-        if (o.teacherStem()) {
+        DualEncoder dual = null;
+        CrossEncoder cross = null;
+        if (!o.crossLayers().isEmpty()) {
+            if (teacher == null) {
+                throw new IllegalArgumentException("a cross-encoder student is copied from the teacher; give it one");
+            }
+            cross = teacher.smallerCopy(b, o.crossLayers().stream().mapToInt(Integer::intValue).toArray());
+        } else if (o.teacherStem()) {
             if (teacher == null || teacher.stem() == null) {
                 throw new IllegalArgumentException("a student with the teacher's stem needs a teacher trained with"
                         + " stem_hidden > 0");
@@ -343,17 +358,19 @@ public final class DcdTraining {
                     stem.classes(), new Generator(seed));
             copy.loadStateDict(stem.stateDict(), true);
             copy.eval();
-            student = new DualEncoder(b, copy, vocab.size(), len, o.hidden(), o.dim(), o.logitScale(),
+            dual = new DualEncoder(b, copy, vocab.size(), len, o.hidden(), o.dim(), o.logitScale(),
                     new Generator(seed));
         } else {
-            student = new DualEncoder(b, train.height() * train.width(), vocab.size(), len, o.hidden(), o.dim(),
+            dual = new DualEncoder(b, train.height() * train.width(), vocab.size(), len, o.hidden(), o.dim(),
                     o.logitScale(), new Generator(seed));
         }
+        Module student = cross != null ? cross : dual;
+        List<Tensor> trainable = cross != null ? cross.trainableParameters() : dual.trainableParameters();
         DataLoader<int[]> loader = DataLoader.of(train.size(), idx -> idx).batchSize(o.batchSize()).shuffle(true)
                 .seed(seed).build();
         DcdLoss.Options lossOptions = new DcdLoss.Options(variant == Variant.PER_SAMPLE ? DcdLoss.Mode.PER_SAMPLE
                 : DcdLoss.Mode.OFFICIAL, o.alpha(), o.temperature());
-        try (AdamW opt = new AdamW(student.trainableParameters(), o.lr(), 0.9, 0.999, 1e-8, 0.01, false)) {
+        try (AdamW opt = new AdamW(trainable, o.lr(), 0.9, 0.999, 1e-8, 0.01, false)) {
             LrScheduler schedule = LrScheduler.cosineAnnealing(opt, o.epochs(), 0);
             long step = 0;
             student.train();
@@ -385,11 +402,21 @@ public final class DcdTraining {
                                 caps[i * w + j] = pools.candidate(epoch, idx[i], (int) sel.indices()[i * w + j]);
                             }
                         }
-                        Tensor img = student.encodeImages(b.tensor(train.pixels(idx), n, 1, train.height(),
-                                train.width()));
-                        Tensor txt = student.encodeTexts(b.tensor(train.tokens(caps), (long) n * w, len))
-                                .reshape(n, w, o.dim());
-                        Tensor s = CosineScores.pairs(img, txt, o.logitScale());
+                        Tensor x = b.tensor(train.pixels(idx), n, 1, train.height(), train.width());
+                        Tensor tok = b.tensor(train.tokens(caps), (long) n * w, len);
+                        Tensor s;
+                        if (cross != null) {
+                            long[] repeat = new long[n * w];
+                            for (int i = 0; i < repeat.length; i++) {
+                                repeat[i] = i / w;
+                            }
+                            Tensor img = cross.imageTokens(x).indexSelect(0, b.tensor(repeat, (long) n * w));
+                            s = cross.score(img, tok).reshape(n, w);
+                        } else {
+                            Tensor img = dual.encodeImages(x);
+                            Tensor txt = dual.encodeTexts(tok).reshape(n, w, o.dim());
+                            s = CosineScores.pairs(img, txt, o.logitScale());
+                        }
                         Tensor loss;
                         if (full == null) {
                             loss = DcdLoss.hardLabelLoss(s);

@@ -33,6 +33,8 @@ public final class DistillStep implements Step<DistillStep.Config> {
      * @param k            negatives per image that reach the student (K)
      * @param teacherOrder {@code aligned} (spec) or {@code official} (the released code's order of teacher values)
      * @param imageTower   pixels or teacher-stem
+     * @param student      dual-encoder or cross-encoder
+     * @param teacherLayers the teacher layers a cross-encoder student copies
      * @param hidden       hidden width of both student towers
      * @param dim          embedding width
      * @param logitScale   score scale of cos
@@ -58,6 +60,11 @@ public final class DistillStep implements Step<DistillStep.Config> {
             @Description("the image tower: pixels (an MLP over the raw canvas) or teacher-stem (an MLP over a frozen"
                     + " copy of the teacher's pretrained item stem, as the official student shares the teacher's"
                     + " unimodal encoders)") @OneOf({"pixels", "teacher-stem"}) String imageTower,
+            @Description("dual-encoder (cheap at retrieval) or cross-encoder (spec §2: fewer layers copied from the"
+                    + " teacher's layers teacher_layers; hidden, dim, logit_scale and image_tower do not apply)")
+            @OneOf({"dual-encoder", "cross-encoder"}) String student,
+            @Description("teacher layers copied into a cross-encoder student, increasing (official: 0, 3, 5 of 6)")
+            List<Integer> teacherLayers,
             @Description("hidden width of both student towers") @Range(min = 1, max = 65_536) int hidden,
             @Description("embedding width") @Range(min = 1, max = 4096) int dim,
             @Description("score scale of the cosine") @Range(min = 0, minExclusive = true, max = 1000)
@@ -75,23 +82,29 @@ public final class DistillStep implements Step<DistillStep.Config> {
 
         public Config {
             seeds = List.copyOf(seeds);
+            teacherLayers = List.copyOf(teacherLayers);
+            if ("cross-encoder".equals(student) && teacherLayers.isEmpty()) {
+                throw new IllegalArgumentException("student: cross-encoder needs teacher_layers, e.g. [0]");
+            }
             if (seeds.isEmpty()) {
                 throw new IllegalArgumentException("seeds is empty; list at least one, e.g. [1, 2, 3]");
             }
             options(pool, k, hidden, dim, logitScale, epochs, batchSize, lr, alpha, temperature, teacherOrder,
-                    imageTower);
+                    imageTower, student, teacherLayers);
         }
 
         private static DcdTraining.StudentOptions options(int pool, int k, int hidden, int dim, double logitScale,
                 int epochs, int batchSize, double lr, double alpha, double temperature,
-                String teacherOrder, String imageTower) {
+                String teacherOrder, String imageTower, String student, List<Integer> teacherLayers) {
+            boolean cross = "cross-encoder".equals(student);
             return new DcdTraining.StudentOptions(pool, k, hidden, dim, logitScale, epochs, batchSize, lr,
-                    alpha, temperature, "official".equals(teacherOrder), "teacher-stem".equals(imageTower));
+                    alpha, temperature, "official".equals(teacherOrder), !cross && "teacher-stem".equals(imageTower),
+                    cross ? teacherLayers : List.of());
         }
 
         DcdTraining.StudentOptions options() {
             return options(pool, k, hidden, dim, logitScale, epochs, batchSize, lr, alpha, temperature,
-                    teacherOrder, imageTower);
+                    teacherOrder, imageTower, student, teacherLayers);
         }
 
         Variant parsedVariant() {
@@ -106,8 +119,9 @@ public final class DistillStep implements Step<DistillStep.Config> {
 
     @Override
     public String description() {
-        return "trains dual-encoder students (one per seed) with hard labels and random negatives, or with the"
-                + " teacher's hard negatives and the official or per-sample DCD loss";
+        return "trains students (one per seed; dual encoders, or smaller cross-encoders copied from teacher layers)"
+                + " with hard labels and random negatives, or with the teacher's hard negatives and the official or"
+                + " per-sample DCD loss";
     }
 
     @Override
@@ -117,7 +131,7 @@ public final class DistillStep implements Step<DistillStep.Config> {
 
     @Override
     public Config defaultConfig() {
-        return new Config("official", "", 15, HardNegatives.OFFICIAL_K, "aligned", "pixels", 128, 32, 10, 4, 32, 2e-3,
+        return new Config("official", "", 15, HardNegatives.OFFICIAL_K, "aligned", "pixels", "dual-encoder", List.of(0), 128, 32, 10, 4, 32, 2e-3,
                 DcdLoss.OFFICIAL_ALPHA, DcdLoss.OFFICIAL_T, -1, List.of(1L, 2L, 3L));
     }
 
@@ -142,6 +156,16 @@ public final class DistillStep implements Step<DistillStep.Config> {
         if (teacher == null && variant != Variant.HARD_LABELS) {
             throw new IllegalArgumentException("dcd/distill: variant '" + c.variant() + "' mines negatives with the"
                     + " teacher; give it inputs: { teacher: <dcd/train-teacher step>.teacher }");
+        }
+        if (!c.options().crossLayers().isEmpty() && teacher == null) {
+            throw new IllegalArgumentException("dcd/distill: student 'cross-encoder' copies teacher layers; give it"
+                    + " inputs: { teacher: <dcd/train-teacher step>.teacher }");
+        }
+        if (!c.options().crossLayers().isEmpty() && c.teacherLayers().get(c.teacherLayers().size() - 1)
+                >= teacher.depth()) {
+            throw new IllegalArgumentException("dcd/distill: teacher_layers " + c.teacherLayers() + " name a layer"
+                    + " the teacher does not have (it has " + teacher.depth() + ", indices 0.." + (teacher.depth() - 1)
+                    + ")");
         }
         if (c.options().teacherStem() && (teacher == null || teacher.stem() == null)) {
             throw new IllegalArgumentException("dcd/distill: image_tower 'teacher-stem' copies the teacher's item"
@@ -180,9 +204,9 @@ public final class DistillStep implements Step<DistillStep.Config> {
                     return ctx.cancelled();
                 }
             };
-            DualEncoder s = DcdTraining.trainStudent(ctx.backend(), train, pools, teacher, variant, c.options(), seed, l);
+            io.tessera.api.nn.Module s = DcdTraining.trainStudent(ctx.backend(), train, pools, teacher, variant, c.options(), seed, l);
             params = s.parameterCount();
-            models.add(Retrieval.student(s));
+            models.add(Retrieval.of(s));
             lossSum += last[0];
         }
         double ms = (System.nanoTime() - start) / 1e6 / Math.max(1, steps);

@@ -51,12 +51,24 @@ public final class Retrieval {
         return out;
     }
 
-    /** The teacher as a {@link RetrievalModel}. */
+    /** The teacher (or any cross-encoder) as a {@link RetrievalModel}: one pass per (image, caption) pair. */
     public static RetrievalModel teacher(CrossEncoder model) {
         return new TeacherModel(model);
     }
 
-    /** A student as a {@link RetrievalModel}. */
+    /** A student of {@link DcdTraining#trainStudent} (a cross-encoder or a dual encoder) as a {@link RetrievalModel}. */
+    public static RetrievalModel of(Module model) {
+        if (model instanceof CrossEncoder c) {
+            return teacher(c);
+        }
+        if (model instanceof DualEncoder d) {
+            return student(d);
+        }
+        throw new IllegalArgumentException("no retrieval model for " + model.getClass().getSimpleName()
+                + "; expected a CrossEncoder or a DualEncoder");
+    }
+
+    /** A dual-encoder student: cached caption embeddings, one image encoding per query. */
     public static RetrievalModel student(DualEncoder model) {
         return new StudentModel(model);
     }
