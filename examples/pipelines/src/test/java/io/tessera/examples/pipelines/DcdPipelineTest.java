@@ -65,7 +65,7 @@ class DcdPipelineTest {
     @Test
     void dcdRetrievalShrunkToTheBundledSampleComparesTeacherAndThreeVariants() throws Exception {
         List<String> sets = new ArrayList<>(List.of("steps.data.with.dir=''", "steps.composites.with.train_size=64",
-                "steps.composites.with.test_size=24", "steps.teacher.with.epochs=1", "steps.teacher.with.dim=16",
+                "steps.composites.with.test_size=24", "steps.teacher.with.epochs=1", "steps.teacher.with.stem_epochs=1", "steps.teacher.with.dim=16",
                 "steps.teacher.with.heads=2"));
         for (String d : DISTILL) {
             sets.add("steps." + d + ".with.epochs=1");

@@ -1,6 +1,7 @@
 package io.tessera.plugin.dcd;
 
 import io.tessera.api.data.DataLoader;
+import io.tessera.api.nn.Module;
 import io.tessera.api.optim.AdamW;
 import io.tessera.api.optim.LrScheduler;
 import io.tessera.api.tensor.Functional;
@@ -10,6 +11,7 @@ import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
@@ -29,6 +31,10 @@ public final class DcdTraining {
     public interface Listener {
         /** After each optimizer step. */
         default void step(long step, double loss) {
+        }
+
+        /** After the teacher's stem is pretrained: its per-epoch metrics ({@code train_loss}, {@code train_accuracy}). */
+        default void stem(java.util.List<Map<String, Double>> history) {
         }
 
         /** After each epoch. */
@@ -57,10 +63,23 @@ public final class DcdTraining {
      * @param epochs    passes over the composites
      * @param batchSize composites per step
      * @param lr        AdamW learning rate
+     * @param stemHidden feature width of the pretrained {@link ItemStem} whose features are the image tokens (one per
+     *                   item); 0 for strided-convolution patch tokens of side {@code patch} instead
+     * @param stemEpochs epochs of the stem's pretraining on the training items
      */
     public record TeacherOptions(int patch, int dim, int depth, int heads, int negatives, int epochs, int batchSize,
-                                 double lr) {
+                                 double lr, int stemHidden, int stemEpochs) {
+        /** Options with patch tokens (no stem). */
+        public TeacherOptions(int patch, int dim, int depth, int heads, int negatives, int epochs, int batchSize,
+                              double lr) {
+            this(patch, dim, depth, heads, negatives, epochs, batchSize, lr, 0, 0);
+        }
+
         public TeacherOptions {
+            if (stemHidden < 0 || stemEpochs < 0 || (stemHidden > 0 && stemEpochs < 1)) {
+                throw new IllegalArgumentException("teacher options need stem_hidden >= 0 and, with a stem,"
+                        + " stem_epochs >= 1; got stem_hidden " + stemHidden + ", stem_epochs " + stemEpochs);
+            }
             if (patch < 1 || dim < 1 || depth < 1 || heads < 1 || dim % heads != 0 || negatives < 1 || epochs < 1
                     || batchSize < 1 || !(lr > 0)) {
                 throw new IllegalArgumentException("teacher options need positive patch, depth, negatives, epochs,"
@@ -77,12 +96,28 @@ public final class DcdTraining {
         Composites.Vocabulary vocab = train.vocabulary();
         int len = vocab.maxLength();
         int classes = train.classNames().size();
-        CrossEncoder teacher = new CrossEncoder(b, train.height(), train.width(), o.patch(), vocab.size(), len,
-                o.dim(), o.depth(), o.heads(), new Generator(seed));
+        CrossEncoder teacher;
+        if (o.stemHidden() > 0) {
+            ItemStem stem = new ItemStem(b, train.height(), train.width() / Composites.ITEMS, 8, o.stemHidden(),
+                    classes, new Generator(seed + 1));
+            try {
+                var r = ItemStem.pretrain(stem, b, train, o.stemEpochs(), 64, 3e-3, seed, listener::cancelled);
+                listener.stem(r.history());
+            } catch (RuntimeException e) {
+                stem.close();
+                throw e;
+            }
+            stem.eval();
+            teacher = new CrossEncoder(b, train.height(), train.width(), stem, vocab.size(), len, o.dim(), o.depth(),
+                    o.heads(), new Generator(seed));
+        } else {
+            teacher = new CrossEncoder(b, train.height(), train.width(), o.patch(), vocab.size(), len, o.dim(),
+                    o.depth(), o.heads(), new Generator(seed));
+        }
         DataLoader<int[]> loader = DataLoader.of(train.size(), idx -> idx).batchSize(o.batchSize()).shuffle(true)
                 .seed(seed).build();
         int c = 1 + o.negatives();
-        try (AdamW opt = new AdamW(teacher.parameters(), o.lr(), 0.9, 0.999, 1e-8, 0.01, false)) {
+        try (AdamW opt = new AdamW(teacher.trainableParameters(), o.lr(), 0.9, 0.999, 1e-8, 0.01, false)) {
             LrScheduler schedule = LrScheduler.cosineAnnealing(opt, o.epochs(), 0);
             long step = 0;
             teacher.train();
@@ -180,10 +215,24 @@ public final class DcdTraining {
      * @param alpha          KD weight
      * @param temperature    KD temperature
      * @param officialOrder  feed the loss the teacher's values in the official code's order instead of aligned
+     * @param teacherStem    the image tower reads a frozen copy of the teacher's {@link ItemStem} features instead
+     *                       of the raw pixels (the teacher must have a stem)
+     * @param crossLayers    empty for a {@link DualEncoder} student; otherwise the student is the teacher's
+     *                       {@link CrossEncoder#smallerCopy} with these teacher layers (spec §2), and hidden, dim,
+     *                       logit scale and teacherStem do not apply
      */
     public record StudentOptions(int pool, int k, int hidden, int dim, double logitScale, int epochs,
-                                 int batchSize, double lr, double alpha, double temperature, boolean officialOrder) {
+                                 int batchSize, double lr, double alpha, double temperature, boolean officialOrder,
+                                 boolean teacherStem, java.util.List<Integer> crossLayers) {
+        /** Options of a dual encoder with a pixel image tower. */
+        public StudentOptions(int pool, int k, int hidden, int dim, double logitScale, int epochs, int batchSize,
+                              double lr, double alpha, double temperature, boolean officialOrder) {
+            this(pool, k, hidden, dim, logitScale, epochs, batchSize, lr, alpha, temperature, officialOrder, false,
+                    java.util.List.of());
+        }
+
         public StudentOptions {
+            crossLayers = java.util.List.copyOf(crossLayers);
             if (pool < 1 || k < 1 || k > pool) {
                 throw new IllegalArgumentException("student training needs 1 <= k <= pool, got k " + k + ", pool "
                         + pool);
@@ -276,9 +325,14 @@ public final class DcdTraining {
         }
     }
 
-    /** Trains one student of {@code variant} with {@code seed} (initial weights, batch order, random negatives). */
-    public static DualEncoder trainStudent(TensorBackend b, Composites train, Pools pools, Variant variant,
-                                           StudentOptions o, long seed, Listener listener) {
+    /**
+     * Trains one student of {@code variant} with {@code seed} (initial weights, batch order, random negatives):
+     * a {@link DualEncoder}, or a {@link CrossEncoder} copied from {@code teacher} when {@code o.crossLayers()} is
+     * not empty. {@code teacher} (may be null for a dual encoder without {@code o.teacherStem()}) gives the student
+     * its stem or its layers.
+     */
+    public static Module trainStudent(TensorBackend b, Composites train, Pools pools, CrossEncoder teacher,
+                                           Variant variant, StudentOptions o, long seed, Listener listener) {
         if (pools.pool() != o.pool()) {
             throw new IllegalArgumentException("pools hold " + pools.pool() + " negatives but the options ask for "
                     + o.pool());
@@ -287,19 +341,42 @@ public final class DcdTraining {
         int len = vocab.maxLength();
         int n1 = 1 + o.pool();
         int w = 1 + o.k();
-        DualEncoder student = new DualEncoder(b, train.height() * train.width(), vocab.size(), len, o.hidden(),
-                o.dim(), o.logitScale(), new Generator(seed));
+        DualEncoder dual = null;
+        CrossEncoder cross = null;
+        if (!o.crossLayers().isEmpty()) {
+            if (teacher == null) {
+                throw new IllegalArgumentException("a cross-encoder student is copied from the teacher; give it one");
+            }
+            cross = teacher.smallerCopy(b, o.crossLayers().stream().mapToInt(Integer::intValue).toArray());
+        } else if (o.teacherStem()) {
+            if (teacher == null || teacher.stem() == null) {
+                throw new IllegalArgumentException("a student with the teacher's stem needs a teacher trained with"
+                        + " stem_hidden > 0");
+            }
+            ItemStem stem = teacher.stem();
+            ItemStem copy = new ItemStem(b, stem.itemHeight(), stem.itemWidth(), stem.channels(), stem.hidden(),
+                    stem.classes(), new Generator(seed));
+            copy.loadStateDict(stem.stateDict(), true);
+            copy.eval();
+            dual = new DualEncoder(b, copy, vocab.size(), len, o.hidden(), o.dim(), o.logitScale(),
+                    new Generator(seed));
+        } else {
+            dual = new DualEncoder(b, train.height() * train.width(), vocab.size(), len, o.hidden(), o.dim(),
+                    o.logitScale(), new Generator(seed));
+        }
+        Module student = cross != null ? cross : dual;
+        List<Tensor> trainable = cross != null ? cross.trainableParameters() : dual.trainableParameters();
         DataLoader<int[]> loader = DataLoader.of(train.size(), idx -> idx).batchSize(o.batchSize()).shuffle(true)
                 .seed(seed).build();
         DcdLoss.Options lossOptions = new DcdLoss.Options(variant == Variant.PER_SAMPLE ? DcdLoss.Mode.PER_SAMPLE
                 : DcdLoss.Mode.OFFICIAL, o.alpha(), o.temperature());
-        try (AdamW opt = new AdamW(student.parameters(), o.lr(), 0.9, 0.999, 1e-8, 0.01, false)) {
+        try (AdamW opt = new AdamW(trainable, o.lr(), 0.9, 0.999, 1e-8, 0.01, false)) {
             LrScheduler schedule = LrScheduler.cosineAnnealing(opt, o.epochs(), 0);
             long step = 0;
             student.train();
             for (int epoch = 0; epoch < o.epochs(); epoch++) {
                 SplittableRandom rng = new SplittableRandom(seed * 1_000_003L + epoch);
-                float[] teacher = variant == Variant.HARD_LABELS ? null : pools.teacherScores(epoch, listener);
+                float[] pooled = variant == Variant.HARD_LABELS ? null : pools.teacherScores(epoch, listener);
                 double sum = 0;
                 int batches = 0;
                 double lr = opt.learningRate();
@@ -309,12 +386,12 @@ public final class DcdTraining {
                     try (TensorScope sc = Tensors.scope()) {
                         HardNegatives.Selection sel;
                         Tensor full = null;
-                        if (teacher == null) {
+                        if (pooled == null) {
                             sel = HardNegatives.random(n, n1, o.k(), rng);
                         } else {
                             float[] rows = new float[n * n1];
                             for (int i = 0; i < n; i++) {
-                                System.arraycopy(teacher, idx[i] * n1, rows, i * n1, n1);
+                                System.arraycopy(pooled, idx[i] * n1, rows, i * n1, n1);
                             }
                             full = b.tensor(rows, n, n1);
                             sel = HardNegatives.select(full, o.k());
@@ -325,11 +402,21 @@ public final class DcdTraining {
                                 caps[i * w + j] = pools.candidate(epoch, idx[i], (int) sel.indices()[i * w + j]);
                             }
                         }
-                        Tensor img = student.encodeImages(b.tensor(train.pixels(idx), n, 1, train.height(),
-                                train.width()));
-                        Tensor txt = student.encodeTexts(b.tensor(train.tokens(caps), (long) n * w, len))
-                                .reshape(n, w, o.dim());
-                        Tensor s = CosineScores.pairs(img, txt, o.logitScale());
+                        Tensor x = b.tensor(train.pixels(idx), n, 1, train.height(), train.width());
+                        Tensor tok = b.tensor(train.tokens(caps), (long) n * w, len);
+                        Tensor s;
+                        if (cross != null) {
+                            long[] repeat = new long[n * w];
+                            for (int i = 0; i < repeat.length; i++) {
+                                repeat[i] = i / w;
+                            }
+                            Tensor img = cross.imageTokens(x).indexSelect(0, b.tensor(repeat, (long) n * w));
+                            s = cross.score(img, tok).reshape(n, w);
+                        } else {
+                            Tensor img = dual.encodeImages(x);
+                            Tensor txt = dual.encodeTexts(tok).reshape(n, w, o.dim());
+                            s = CosineScores.pairs(img, txt, o.logitScale());
+                        }
                         Tensor loss;
                         if (full == null) {
                             loss = DcdLoss.hardLabelLoss(s);

@@ -32,6 +32,9 @@ public final class DistillStep implements Step<DistillStep.Config> {
      * @param pool         negative captions per image the teacher scores (P)
      * @param k            negatives per image that reach the student (K)
      * @param teacherOrder {@code aligned} (spec) or {@code official} (the released code's order of teacher values)
+     * @param imageTower   pixels or teacher-stem
+     * @param student      dual-encoder or cross-encoder
+     * @param teacherLayers the teacher layers a cross-encoder student copies
      * @param hidden       hidden width of both student towers
      * @param dim          embedding width
      * @param logitScale   score scale of cos
@@ -54,6 +57,14 @@ public final class DistillStep implements Step<DistillStep.Config> {
             @Description("negatives per image that reach the student (K <= pool)") @Range(min = 1, max = 4096) int k,
             @Description("aligned (teacher column j is the student's candidate j) or official (the released code's"
                     + " sorted top-(K+1) teacher values)") @OneOf({"aligned", "official"}) String teacherOrder,
+            @Description("the image tower: pixels (an MLP over the raw canvas) or teacher-stem (an MLP over a frozen"
+                    + " copy of the teacher's pretrained item stem, as the official student shares the teacher's"
+                    + " unimodal encoders)") @OneOf({"pixels", "teacher-stem"}) String imageTower,
+            @Description("dual-encoder (cheap at retrieval) or cross-encoder (spec §2: fewer layers copied from the"
+                    + " teacher's layers teacher_layers; hidden, dim, logit_scale and image_tower do not apply)")
+            @OneOf({"dual-encoder", "cross-encoder"}) String student,
+            @Description("teacher layers copied into a cross-encoder student, increasing (official: 0, 3, 5 of 6)")
+            List<Integer> teacherLayers,
             @Description("hidden width of both student towers") @Range(min = 1, max = 65_536) int hidden,
             @Description("embedding width") @Range(min = 1, max = 4096) int dim,
             @Description("score scale of the cosine") @Range(min = 0, minExclusive = true, max = 1000)
@@ -71,22 +82,29 @@ public final class DistillStep implements Step<DistillStep.Config> {
 
         public Config {
             seeds = List.copyOf(seeds);
+            teacherLayers = List.copyOf(teacherLayers);
+            if ("cross-encoder".equals(student) && teacherLayers.isEmpty()) {
+                throw new IllegalArgumentException("student: cross-encoder needs teacher_layers, e.g. [0]");
+            }
             if (seeds.isEmpty()) {
                 throw new IllegalArgumentException("seeds is empty; list at least one, e.g. [1, 2, 3]");
             }
-            options(pool, k, hidden, dim, logitScale, epochs, batchSize, lr, alpha, temperature, teacherOrder);
+            options(pool, k, hidden, dim, logitScale, epochs, batchSize, lr, alpha, temperature, teacherOrder,
+                    imageTower, student, teacherLayers);
         }
 
         private static DcdTraining.StudentOptions options(int pool, int k, int hidden, int dim, double logitScale,
                 int epochs, int batchSize, double lr, double alpha, double temperature,
-                String teacherOrder) {
+                String teacherOrder, String imageTower, String student, List<Integer> teacherLayers) {
+            boolean cross = "cross-encoder".equals(student);
             return new DcdTraining.StudentOptions(pool, k, hidden, dim, logitScale, epochs, batchSize, lr,
-                    alpha, temperature, "official".equals(teacherOrder));
+                    alpha, temperature, "official".equals(teacherOrder), !cross && "teacher-stem".equals(imageTower),
+                    cross ? teacherLayers : List.of());
         }
 
         DcdTraining.StudentOptions options() {
             return options(pool, k, hidden, dim, logitScale, epochs, batchSize, lr, alpha, temperature,
-                    teacherOrder);
+                    teacherOrder, imageTower, student, teacherLayers);
         }
 
         Variant parsedVariant() {
@@ -101,8 +119,9 @@ public final class DistillStep implements Step<DistillStep.Config> {
 
     @Override
     public String description() {
-        return "trains dual-encoder students (one per seed) with hard labels and random negatives, or with the"
-                + " teacher's hard negatives and the official or per-sample DCD loss";
+        return "trains students (one per seed; dual encoders, or smaller cross-encoders copied from teacher layers)"
+                + " with hard labels and random negatives, or with the teacher's hard negatives and the official or"
+                + " per-sample DCD loss";
     }
 
     @Override
@@ -112,7 +131,7 @@ public final class DistillStep implements Step<DistillStep.Config> {
 
     @Override
     public Config defaultConfig() {
-        return new Config("official", "", 15, HardNegatives.OFFICIAL_K, "aligned", 128, 32, 10, 4, 32, 2e-3,
+        return new Config("official", "", 15, HardNegatives.OFFICIAL_K, "aligned", "pixels", "dual-encoder", List.of(0), 128, 32, 10, 4, 32, 2e-3,
                 DcdLoss.OFFICIAL_ALPHA, DcdLoss.OFFICIAL_T, -1, List.of(1L, 2L, 3L));
     }
 
@@ -137,6 +156,21 @@ public final class DistillStep implements Step<DistillStep.Config> {
         if (teacher == null && variant != Variant.HARD_LABELS) {
             throw new IllegalArgumentException("dcd/distill: variant '" + c.variant() + "' mines negatives with the"
                     + " teacher; give it inputs: { teacher: <dcd/train-teacher step>.teacher }");
+        }
+        if (!c.options().crossLayers().isEmpty() && teacher == null) {
+            throw new IllegalArgumentException("dcd/distill: student 'cross-encoder' copies teacher layers; give it"
+                    + " inputs: { teacher: <dcd/train-teacher step>.teacher }");
+        }
+        if (!c.options().crossLayers().isEmpty() && c.teacherLayers().get(c.teacherLayers().size() - 1)
+                >= teacher.depth()) {
+            throw new IllegalArgumentException("dcd/distill: teacher_layers " + c.teacherLayers() + " name a layer"
+                    + " the teacher does not have (it has " + teacher.depth() + ", indices 0.." + (teacher.depth() - 1)
+                    + ")");
+        }
+        if (c.options().teacherStem() && (teacher == null || teacher.stem() == null)) {
+            throw new IllegalArgumentException("dcd/distill: image_tower 'teacher-stem' copies the teacher's item"
+                    + " stem; give it inputs: { teacher: <dcd/train-teacher step>.teacher } from a teacher with"
+                    + " stem_hidden > 0, or use image_tower: pixels");
         }
         long poolSeed = c.poolSeed() >= 0 ? c.poolSeed() : ctx.seed();
         String label = c.label().isBlank() ? defaultLabel(variant) : c.label();
@@ -170,9 +204,9 @@ public final class DistillStep implements Step<DistillStep.Config> {
                     return ctx.cancelled();
                 }
             };
-            DualEncoder s = DcdTraining.trainStudent(ctx.backend(), train, pools, variant, c.options(), seed, l);
+            io.tessera.api.nn.Module s = DcdTraining.trainStudent(ctx.backend(), train, pools, teacher, variant, c.options(), seed, l);
             params = s.parameterCount();
-            models.add(Retrieval.student(s));
+            models.add(Retrieval.of(s));
             lossSum += last[0];
         }
         double ms = (System.nanoTime() - start) / 1e6 / Math.max(1, steps);

@@ -25,6 +25,7 @@ public final class DualEncoder extends Module {
     private final int maxLength;
     private final int dim;
     private final double logitScale;
+    private final ItemStem stem;
     private final Linear img1;
     private final Linear img2;
     private final Embedding wordEmbed;
@@ -39,6 +40,22 @@ public final class DualEncoder extends Module {
      */
     public DualEncoder(TensorBackend b, int pixels, int vocabulary, int maxLength, int hidden, int dim,
                        double logitScale, Generator gen) {
+        this(b, pixels, null, vocabulary, maxLength, hidden, dim, logitScale, gen);
+    }
+
+    /**
+     * A student whose image tower reads the features of {@code stem} (a copy of the teacher's pretrained
+     * {@link ItemStem}, frozen as the official student keeps the teacher's unimodal encoders frozen, spec §2), one
+     * vector per item concatenated in canvas order, instead of the raw pixels. The student owns {@code stem}.
+     */
+    public DualEncoder(TensorBackend b, ItemStem stem, int vocabulary, int maxLength, int hidden, int dim,
+                       double logitScale, Generator gen) {
+        this(b, stem.itemHeight() * stem.itemWidth() * Composites.ITEMS, stem, vocabulary, maxLength, hidden, dim,
+                logitScale, gen);
+    }
+
+    private DualEncoder(TensorBackend b, int pixels, ItemStem stem, int vocabulary, int maxLength, int hidden,
+                        int dim, double logitScale, Generator gen) {
         if (pixels < 1 || maxLength < 1 || hidden < 1 || dim < 1 || !(logitScale > 0)) {
             throw new IllegalArgumentException("DualEncoder: need positive sizes and a positive logit scale, got"
                     + " hidden " + hidden + ", dim " + dim + ", logit scale " + logitScale);
@@ -47,7 +64,9 @@ public final class DualEncoder extends Module {
         this.maxLength = maxLength;
         this.dim = dim;
         this.logitScale = logitScale;
-        this.img1 = registerModule("image_fc1", new Linear(b, pixels, hidden, gen));
+        this.stem = stem == null ? null : registerModule("image_stem", stem);
+        int imageIn = stem == null ? pixels : Composites.ITEMS * stem.hidden();
+        this.img1 = registerModule("image_fc1", new Linear(b, imageIn, hidden, gen));
         this.img2 = registerModule("image_fc2", new Linear(b, hidden, dim, gen));
         this.wordEmbed = registerModule("text_word_embed", new Embedding(b, vocabulary, dim, gen));
         this.textPos = registerParameter("text_pos", gen.normal(b, Shape.of(1, maxLength, dim), 0, 0.02));
@@ -59,8 +78,31 @@ public final class DualEncoder extends Module {
     public Tensor encodeImages(Tensor images) {
         try (TensorScope sc = Tensors.scope()) {
             Tensor x = images.reshape(images.size(0), pixels);
+            if (stem != null) {
+                x = stemFeatures(images);
+            }
             return sc.keep(img2.forward(img1.forward(x).relu()));
         }
+    }
+
+    private Tensor stemFeatures(Tensor images) {
+        long n = images.size(0);
+        int iw = stem.itemWidth();
+        Tensor canvas = images.reshape(n, 1, stem.itemHeight(), (long) iw * Composites.ITEMS);
+        java.util.List<Tensor> items = new java.util.ArrayList<>();
+        for (int k = 0; k < Composites.ITEMS; k++) {
+            items.add(canvas.narrow(3, (long) k * iw, iw));
+        }
+        try (var ng = io.tessera.api.tensor.Autograd.noGrad()) {
+            Tensor f = stem.features(Tensors.concat(items, 0));            // [ITEMS·n, h], item-major
+            return f.reshape(Composites.ITEMS, n, stem.hidden()).transpose(0, 1)
+                    .reshape(n, (long) Composites.ITEMS * stem.hidden());
+        }
+    }
+
+    /** The parameters that student training updates: all but the frozen stem's. */
+    public java.util.List<Tensor> trainableParameters() {
+        return CrossEncoder.without(parameters(), stem);
     }
 
     /** Caption embeddings {@code [n, D]} of token ids {@code [n, L]} ({@link Composites#PAD} padding). */
@@ -101,6 +143,6 @@ public final class DualEncoder extends Module {
 
     @Override
     protected String extraRepr() {
-        return pixels + " pixels, dim " + dim + ", logit scale " + logitScale;
+        return (stem == null ? pixels + " pixels" : "teacher stem " + stem.hidden()) + ", dim " + dim + ", logit scale " + logitScale;
     }
 }

@@ -51,12 +51,24 @@ public final class Retrieval {
         return out;
     }
 
-    /** The teacher as a {@link RetrievalModel}. */
+    /** The teacher (or any cross-encoder) as a {@link RetrievalModel}: one pass per (image, caption) pair. */
     public static RetrievalModel teacher(CrossEncoder model) {
         return new TeacherModel(model);
     }
 
-    /** A student as a {@link RetrievalModel}. */
+    /** A student of {@link DcdTraining#trainStudent} (a cross-encoder or a dual encoder) as a {@link RetrievalModel}. */
+    public static RetrievalModel of(Module model) {
+        if (model instanceof CrossEncoder c) {
+            return teacher(c);
+        }
+        if (model instanceof DualEncoder d) {
+            return student(d);
+        }
+        throw new IllegalArgumentException("no retrieval model for " + model.getClass().getSimpleName()
+                + "; expected a CrossEncoder or a DualEncoder");
+    }
+
+    /** A dual-encoder student: cached caption embeddings, one image encoding per query. */
     public static RetrievalModel student(DualEncoder model) {
         return new StudentModel(model);
     }
@@ -70,9 +82,20 @@ public final class Retrieval {
                 int[] im = Arrays.copyOfRange(images, from, from + n);
                 int[] ca = Arrays.copyOfRange(captions, from, from + n);
                 try (TensorScope sc = Tensors.scope()) {
-                    Tensor x = b.tensor(set.pixels(im), n, 1, set.height(), set.width());
+                    // each distinct image's tokens once (a pool or a ranking repeats one image across many pairs)
+                    int[] distinct = Arrays.stream(im).distinct().toArray();
+                    java.util.Map<Integer, Integer> slot = new java.util.HashMap<>();
+                    for (int i = 0; i < distinct.length; i++) {
+                        slot.put(distinct[i], i);
+                    }
+                    long[] rows = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        rows[i] = slot.get(im[i]);
+                    }
+                    Tensor x = b.tensor(set.pixels(distinct), distinct.length, 1, set.height(), set.width());
+                    Tensor tokens = teacher.imageTokens(x).indexSelect(0, b.tensor(rows, n));
                     Tensor tok = b.tensor(set.tokens(ca), n, set.vocabulary().maxLength());
-                    float[] s = teacher.score(teacher.imageTokens(x), tok).toFloatArray();
+                    float[] s = teacher.score(tokens, tok).toFloatArray();
                     System.arraycopy(s, 0, out, from, n);
                 }
             }

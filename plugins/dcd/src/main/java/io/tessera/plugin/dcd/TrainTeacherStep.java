@@ -31,6 +31,8 @@ public final class TrainTeacherStep implements Step<TrainTeacherStep.Config> {
      * @param epochs    passes over the composites
      * @param batchSize composites per step
      * @param lr        AdamW learning rate
+     * @param stemHidden feature width of the pretrained item stem (image tokens, one per item); 0 for patch tokens
+     * @param stemEpochs epochs of the stem's pretraining on the training items
      * @param seed      initial weights, order and negatives; -1 derives it from the pipeline seed
      */
     @API(status = API.Status.EXPERIMENTAL, since = "1.0")
@@ -45,19 +47,26 @@ public final class TrainTeacherStep implements Step<TrainTeacherStep.Config> {
             @Description("composites per optimizer step") @Range(min = 1, max = 65_536) int batchSize,
             @Description("AdamW learning rate (cosine schedule)") @Range(min = 0, minExclusive = true, max = 10)
             double lr,
+            @Description("feature width of the item stem (a small CNN pretrained on the training items) whose"
+                    + " features are the image tokens, one per item; 0 for strided-convolution patch tokens")
+            @Range(min = 0, max = 4096) int stemHidden,
+            @Description("epochs of the stem's pretraining (item classification)") @Range(min = 0, max = 1000)
+            int stemEpochs,
             @Description("seed; -1 derives it from the pipeline seed") @Range(min = -1) long seed) {
 
         public Config {
-            options(patch, dim, depth, heads, negatives, epochs, batchSize, lr);
+            options(patch, dim, depth, heads, negatives, epochs, batchSize, lr, stemHidden, stemEpochs);
         }
 
         private static DcdTraining.TeacherOptions options(int patch, int dim, int depth, int heads, int negatives,
-                                                          int epochs, int batchSize, double lr) {
-            return new DcdTraining.TeacherOptions(patch, dim, depth, heads, negatives, epochs, batchSize, lr);
+                                                          int epochs, int batchSize, double lr, int stemHidden,
+                                                          int stemEpochs) {
+            return new DcdTraining.TeacherOptions(patch, dim, depth, heads, negatives, epochs, batchSize, lr,
+                    stemHidden, stemEpochs);
         }
 
         DcdTraining.TeacherOptions options() {
-            return options(patch, dim, depth, heads, negatives, epochs, batchSize, lr);
+            return options(patch, dim, depth, heads, negatives, epochs, batchSize, lr, stemHidden, stemEpochs);
         }
     }
 
@@ -79,7 +88,7 @@ public final class TrainTeacherStep implements Step<TrainTeacherStep.Config> {
 
     @Override
     public Config defaultConfig() {
-        return new Config(7, 48, 2, 4, 3, 4, 32, 2e-3, -1);
+        return new Config(7, 48, 2, 4, 3, 4, 32, 2e-3, 0, 0, -1);
     }
 
     @Override
@@ -98,7 +107,7 @@ public final class TrainTeacherStep implements Step<TrainTeacherStep.Config> {
     public PortValues run(StepContext ctx, Config c, PortValues in) throws Exception {
         long seed = c.seed() >= 0 ? c.seed() : ctx.seed();
         Composites train = in.get("train", Composites.class);
-        if (train.height() % c.patch() != 0 || train.width() % c.patch() != 0) {
+        if (c.stemHidden() == 0 && (train.height() % c.patch() != 0 || train.width() % c.patch() != 0)) {
             throw new IllegalArgumentException("dcd/train-teacher: patch " + c.patch() + " does not divide the "
                     + train.height() + "x" + train.width() + " composites; use e.g. 7 or 14");
         }
@@ -127,6 +136,13 @@ public final class TrainTeacherStep implements Step<TrainTeacherStep.Config> {
             public void step(long step, double loss) {
                 ctx.series(what + "_batch_loss", step, loss);
                 ctx.progress(step, steps, what + " loss " + String.format(java.util.Locale.ROOT, "%.4f", loss));
+            }
+
+            @Override
+            public void stem(List<Map<String, Double>> history) {
+                Map<String, Double> e = history.get(history.size() - 1);
+                e.forEach((k, v) -> ctx.metric("stem_" + k, v));
+                ctx.logger().log(System.Logger.Level.INFO, "item stem pretrained: " + e);
             }
 
             @Override

@@ -160,7 +160,7 @@ class RetrievalTaskTest {
         }
         for (Variant variant : Variant.values()) {
             double[] losses = new double[2];
-            DualEncoder s = DcdTraining.trainStudent(be, train, pools, variant, o, 3, new DcdTraining.Listener() {
+            io.tessera.api.nn.Module s = DcdTraining.trainStudent(be, train, pools, null, variant, o, 3, new DcdTraining.Listener() {
                 @Override
                 public void epoch(int epoch, int epochs, double meanLoss, double lr) {
                     losses[epoch - 1] = meanLoss;
@@ -169,7 +169,7 @@ class RetrievalTaskTest {
             for (double l : losses) {
                 assertThat(Double.isFinite(l)).as(variant + " loss " + l).isTrue();
             }
-            RetrievalModel sm = Retrieval.student(s);
+            RetrievalModel sm = Retrieval.of(s);
             double[] sr = Retrieval.recalls(sm.scores(be, test, all, all), test, all, all);
             for (double x : sr) {
                 assertThat(x).isBetween(0.0, 1.0);
@@ -180,6 +180,72 @@ class RetrievalTaskTest {
         DcdTraining.Pools noTeacher = new DcdTraining.Pools(be, train, 7, 11, null);
         assertThatThrownBy(() -> noTeacher.teacherScores(0, DcdTraining.Listener.NONE))
                 .hasMessageContaining("no teacher");
+        teacher.close();
+    }
+
+    @Test
+    void stemTeacherGivesItsStemToStudentsAndItsLayersToASmallerCrossEncoder() {
+        ArrayImageDataset src = items();
+        Composites.Vocabulary v = new Composites.Vocabulary(src.classNames());
+        Composites train = Composites.generate("train", src, v, 48, 1);
+        Composites test = Composites.generate("test", src, v, 12, 2);
+        List<java.util.Map<String, Double>> stemHistory = new java.util.ArrayList<>();
+        CrossEncoder teacher = DcdTraining.trainTeacher(be, train,
+                new DcdTraining.TeacherOptions(8, 16, 2, 2, 3, 1, 16, 5e-3, 8, 2), 7, new DcdTraining.Listener() {
+                    @Override
+                    public void stem(List<java.util.Map<String, Double>> history) {
+                        stemHistory.addAll(history);
+                    }
+                });
+        // the stem was pretrained (two epochs of item classification), then frozen: teacher training left it alone
+        assertThat(stemHistory).hasSize(2);
+        assertThat(stemHistory.get(1).get("train_loss")).isLessThan(stemHistory.get(0).get("train_loss"));
+        assertThat(teacher.stem()).isNotNull();
+        assertThat(teacher.trainableParameters()).hasSize(teacher.parameters().size()
+                - teacher.stem().parameters().size());
+        assertThat(teacher.imageTokens(be.tensor(test.pixels(new int[] {0, 1}), 2, 1, 8, 16)).shape().dims())
+                .containsExactly(2, Composites.ITEMS, 16);
+
+        // spec §2: a one-layer student copied from teacher layer 1, every other part copied too, nothing shared
+        CrossEncoder small = teacher.smallerCopy(be, new int[] {1});
+        assertThat(small.depth()).isEqualTo(1);
+        java.util.Map<String, io.tessera.api.tensor.Tensor> ts = teacher.stateDict();
+        small.stateDict().forEach((k, t) -> {
+            String from = k.startsWith("cross_layers.0.") ? "cross_layers.1." + k.substring(15) : k;
+            assertThat(t.toFloatArray()).as(k).containsExactly(ts.get(from).toFloatArray());
+            assertThat(t).as(k).isNotSameAs(ts.get(from));
+        });
+        assertThatThrownBy(() -> teacher.smallerCopy(be, new int[] {2})).hasMessageContaining("0..1");
+        assertThatThrownBy(() -> teacher.smallerCopy(be, new int[] {1, 0})).hasMessageContaining("increasing");
+        small.close();
+
+        DcdTraining.Pools pools = new DcdTraining.Pools(be, train, 7, 11, teacher);
+        int[] all = test.all();
+        for (List<Integer> layers : List.of(List.<Integer>of(), List.of(0))) {
+            DcdTraining.StudentOptions o = new DcdTraining.StudentOptions(7, 3, 16, 8, 10, 2, 16, 5e-3, 0.2, 1,
+                    false, true, layers);
+            double[] losses = new double[2];
+            io.tessera.api.nn.Module s = DcdTraining.trainStudent(be, train, pools, teacher, Variant.PER_SAMPLE, o, 3,
+                    new DcdTraining.Listener() {
+                        @Override
+                        public void epoch(int epoch, int epochs, double meanLoss, double lr) {
+                            losses[epoch - 1] = meanLoss;
+                        }
+                    });
+            assertThat(s).isInstanceOf(layers.isEmpty() ? DualEncoder.class : CrossEncoder.class);
+            assertThat(Arrays.stream(losses).allMatch(Double::isFinite)).as(Arrays.toString(losses)).isTrue();
+            // the frozen stem of the student is still the teacher's
+            ItemStem stem = s instanceof CrossEncoder c ? c.stem() : null;
+            if (stem != null) {
+                assertThat(stem.stateDict().get("conv1.weight").toFloatArray())
+                        .containsExactly(teacher.stem().stateDict().get("conv1.weight").toFloatArray());
+            }
+            double[] r = Retrieval.recalls(Retrieval.of(s).scores(be, test, all, all), test, all, all);
+            for (double x : r) {
+                assertThat(x).isBetween(0.0, 1.0);
+            }
+            s.close();
+        }
         teacher.close();
     }
 }
