@@ -18,21 +18,25 @@ final class ItemExecutors {
     /** Name to executor: the module path or {@code META-INF/services}, then the host's registry. */
     static Map<String, ItemExecutor> all(ServiceRegistry services) {
         Map<String, ItemExecutor> out = new LinkedHashMap<>();
-        try {
-            var it = ServiceLoader.load(ItemExecutor.class, ItemExecutor.class.getClassLoader()).iterator();
-            while (it.hasNext()) {
-                try {
-                    ItemExecutor e = it.next();
-                    out.putIfAbsent(e.name().toLowerCase(Locale.ROOT), e);
-                } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
-                    // "not a subtype": a class-path copy of an executor seen from a worker's module layer, whose
-                    // ItemExecutor is another class; that executor is the driver's, not this worker's
-                    LOG.log(String.valueOf(e.getMessage()).contains("not a subtype") ? System.Logger.Level.DEBUG
-                            : System.Logger.Level.WARNING, "a fan-out executor could not be loaded: " + e);
+        var it = ServiceLoader.load(ItemExecutor.class, ItemExecutor.class.getClassLoader()).iterator();
+        // a provider that cannot load is skipped; the iterator goes on to the next (bounded, should it not)
+        for (int failures = 0; failures < 100; ) {
+            try {
+                if (!it.hasNext()) {
+                    break;
                 }
+                ItemExecutor e = it.next();
+                out.putIfAbsent(e.name().toLowerCase(Locale.ROOT), e);
+            } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+                failures++;
+                // "not a subtype" or NoClassDefFoundError: a class-path copy of an executor seen from a worker's
+                // module layer (docs/architecture.md), where ItemExecutor is another class or none; that executor
+                // serves the driver, not this worker
+                boolean classPathCopy = e instanceof LinkageError || String.valueOf(e.getMessage())
+                        .contains("not a subtype") || e.getCause() instanceof LinkageError;
+                LOG.log(classPathCopy ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+                        "a fan-out executor could not be loaded: " + e);
             }
-        } catch (ServiceConfigurationError e) {
-            LOG.log(System.Logger.Level.WARNING, "fan-out executors could not be listed: " + e);
         }
         for (ItemExecutor e : services.all(ItemExecutor.class)) {
             try {

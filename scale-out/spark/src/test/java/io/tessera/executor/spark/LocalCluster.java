@@ -30,6 +30,8 @@ final class LocalCluster implements AutoCloseable {
     static LocalCluster start(Path dir, int workers, int coresEach) throws Exception {
         Path home = dir.resolve("spark-home");
         Files.createDirectories(home.resolve("jars"));
+        // what Spark's launcher looks for to take jars/ as a release's (else it looks for a source build)
+        Files.writeString(home.resolve("RELEASE"), "Spark jars linked from the Maven test class path\n");
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path p = Path.of(e);
             if (e.endsWith(".jar") && Files.isRegularFile(p)) {
@@ -72,11 +74,13 @@ final class LocalCluster implements AutoCloseable {
     String diagnostics() {
         StringBuilder b = new StringBuilder();
         try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
-            for (Path f : s.filter(p -> p.getFileName().toString().equals("stderr")).toList()) {
+            for (Path f : s.filter(p -> p.getFileName().toString().equals("stderr")
+                    || p.getFileName().toString().startsWith("worker-") && p.toString().endsWith(".log")).toList()) {
                 List<String> lines = Files.readAllLines(f);
                 b.append("\n--- ").append(f).append('\n');
-                lines.stream().filter(l -> l.contains("Error") || l.contains("Exception") || l.contains("Caused"))
-                        .limit(15).forEach(l -> b.append(l).append('\n'));
+                lines.stream().filter(l -> l.contains("Error") || l.contains("Exception") || l.contains("Caused")
+                        || l.contains("Launch command") || l.contains("exited with"))
+                        .limit(15).forEach(l -> b.append(l.length() > 1500 ? l.substring(0, 1500) : l).append('\n'));
             }
         } catch (IOException e) {
             b.append("(cannot read the executors' logs: ").append(e).append(')');
@@ -98,6 +102,7 @@ final class LocalCluster implements AutoCloseable {
                 .redirectOutput(dir.resolve(name + ".log").toFile());
         pb.environment().put("SPARK_HOME", home.toString());
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        pb.environment().put("SPARK_SCALA_VERSION", "2.13");
         pb.environment().put("OMP_NUM_THREADS", "1");
         return pb.start();
     }

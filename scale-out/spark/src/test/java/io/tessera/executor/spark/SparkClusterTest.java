@@ -42,7 +42,7 @@ class SparkClusterTest {
 
     static String bridgeClasses() {
         for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            if (e.contains("scale-out") && e.endsWith("classes")) {
+            if (e.contains("scale-out") && e.endsWith("target" + java.io.File.separator + "classes")) {
                 return e;
             }
         }
