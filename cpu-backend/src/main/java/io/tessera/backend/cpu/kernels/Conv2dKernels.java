@@ -211,6 +211,9 @@ public final class Conv2dKernels {
     }
 
     private static INDArray gemmForward(INDArray x, INDArray w, ConvGeometry q) {
+        if (q.n() == 1 && q.groups() > 8) {
+            return gemmForwardBatched(x, w, q);
+        }
         int k = q.k();
         int p = q.p();
         int og = q.og();
@@ -235,9 +238,36 @@ public final class Conv2dKernels {
         return out;
     }
 
+    /**
+     * One sample with many groups (FDConv's and CondConv's per-sample kernels, {@code [1, B·Cin, H, W]} with
+     * {@code groups = B}): the columns of every group in one {@code [G, K, P]} array and ONE batched matrix product
+     * {@code [G, og, K] × [G, K, P]} written straight into the output, instead of a GEMM and two array views per group.
+     */
+    private static INDArray gemmForwardBatched(INDArray x, INDArray w, ConvGeometry q) {
+        int k = q.k();
+        int p = q.p();
+        int groups = q.groups();
+        int plane = q.h() * q.w();
+        float[] xs = KernelArrays.floats(x);
+        INDArray w3 = KernelArrays.dense(w).reshape('c', groups, q.og(), k);
+        INDArray cols = KernelArrays.uninitialized(groups, k, p);
+        float[] col = new float[k * p];
+        for (int g = 0; g < groups; g++) {
+            Im2Col.unfold(xs, g * q.cg() * plane, q, col);
+            KernelArrays.write(cols, g * k * p, col, 0, col.length);
+        }
+        INDArray out = Buffers.uninitialized(DataType.FLOAT, q.outputShape());
+        Nd4j.matmul(w3, cols, out.reshape('c', groups, q.og(), p));
+        Buffers.release(cols);
+        return out;
+    }
+
     /** Returns {dx, dw}; each only when asked for. {@code x} may be null when no weight gradient is wanted. */
     private static INDArray[] gemmBackward(INDArray x, INDArray w, INDArray gradOut, ConvGeometry q, boolean wantDx,
                                            boolean wantDw) {
+        if (q.n() == 1 && q.groups() > 8) {
+            return gemmBackwardBatched(x, w, gradOut, q, wantDx, wantDw);
+        }
         int k = q.k();
         int p = q.p();
         int og = q.og();
@@ -271,6 +301,43 @@ public final class Conv2dKernels {
         return new INDArray[] {
                 wantDx ? KernelArrays.array(dx, q.inputShape()) : null,
                 wantDw ? dw.reshape('c', q.weightShape()) : null};
+    }
+
+    /** {@link #gemmBackward} for one sample with many groups, as {@link #gemmForwardBatched}: batched products. */
+    private static INDArray[] gemmBackwardBatched(INDArray x, INDArray w, INDArray gradOut, ConvGeometry q,
+                                                  boolean wantDx, boolean wantDw) {
+        int k = q.k();
+        int p = q.p();
+        int groups = q.groups();
+        int plane = q.h() * q.w();
+        INDArray go3 = KernelArrays.dense(gradOut).reshape('c', groups, q.og(), p);
+        float[] col = new float[k * p];
+        INDArray dw = null;
+        if (wantDw) {
+            float[] xs = KernelArrays.floats(x);
+            INDArray cols = KernelArrays.uninitialized(groups, k, p);
+            for (int g = 0; g < groups; g++) {
+                Im2Col.unfold(xs, g * q.cg() * plane, q, col);
+                KernelArrays.write(cols, g * k * p, col, 0, col.length);
+            }
+            dw = Buffers.uninitialized(DataType.FLOAT, q.weightShape());
+            Nd4j.matmul(go3, cols, dw.reshape('c', groups, q.og(), k), false, true, false);
+            Buffers.release(cols);
+        }
+        INDArray dx = null;
+        if (wantDx) {
+            INDArray w3 = KernelArrays.dense(w).reshape('c', groups, q.og(), k);
+            INDArray dcols = KernelArrays.uninitialized(groups, k, p);
+            Nd4j.matmul(w3, go3, dcols, true, false, false);
+            float[] d = new float[q.c() * plane];
+            for (int g = 0; g < groups; g++) {
+                KernelArrays.read(dcols, g * k * p, col, 0, col.length);
+                Im2Col.fold(col, q, d, g * q.cg() * plane);
+            }
+            Buffers.release(dcols);
+            dx = KernelArrays.array(d, q.inputShape());
+        }
+        return new INDArray[] {dx, dw};
     }
 
     private static INDArray rows(INDArray m, int from, int count, int groups) {

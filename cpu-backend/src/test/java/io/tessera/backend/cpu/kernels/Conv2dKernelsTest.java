@@ -82,6 +82,34 @@ class Conv2dKernelsTest {
         }
     }
 
+    /** One sample with more than 8 groups (FDConv's per-sample kernels) takes the batched im2col products. */
+    @ParameterizedTest(name = "groups={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {9, 12})
+    void oneSampleWithManyGroupsMatchesTheDirectLoops(int groups) {
+        Nd4j.getRandom().setSeed(31 + groups);
+        int[] s = {2, 1};
+        int[] p = {1, 2};
+        int[] d = {1, 2};
+        INDArray x = Nd4j.randn(DataType.FLOAT, 1, 4 * groups, 21, 19);
+        INDArray w = Nd4j.randn(DataType.FLOAT, 3 * groups, 4, 3, 3);
+        INDArray b = Nd4j.randn(DataType.FLOAT, 3 * groups);
+        INDArray ref = Conv2dKernels.forward(x, w, b, s, p, d, groups, Algorithm.DIRECT);
+        INDArray g = Nd4j.randn(DataType.FLOAT, ref.shape());
+        Conv2dGrads refGrads = Conv2dKernels.backward(x, w, true, g, s, p, d, groups, Algorithm.DIRECT);
+        io.tessera.testkit.golden.Tolerance t = new io.tessera.testkit.golden.Tolerance(1e-4, 1e-4);
+        for (Algorithm a : new Algorithm[] {Algorithm.AUTO, Algorithm.IM2COL_GEMM}) {
+            t.check(a + " forward", floats(Conv2dKernels.forward(x, w, b, s, p, d, groups, a)), floats(ref));
+            Conv2dGrads grads = Conv2dKernels.backward(x, w, true, g, s, p, d, groups, a);
+            t.check(a + " dx", floats(grads.dx()), floats(refGrads.dx()));
+            t.check(a + " dw", floats(grads.dw()), floats(refGrads.dw()));
+            t.check(a + " db", floats(grads.db()), floats(refGrads.db()));
+            t.check(a + " dx alone", floats(Conv2dKernels.backwardInput(g, w, x.shape(), s, p, d, groups)),
+                    floats(refGrads.dx()));
+            t.check(a + " dw alone", floats(Conv2dKernels.backwardWeight(x, g, w.shape(), s, p, d, groups)),
+                    floats(refGrads.dw()));
+        }
+    }
+
     private static float[] floats(INDArray a) {
         return a.dup('c').data().asFloat();
     }
