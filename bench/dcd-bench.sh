@@ -19,9 +19,9 @@ out=target-bench
 ./mvnw -q -o -Dtessera.out=$out -pl plugins/dcd -am test-compile dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile=cp.txt >/dev/null
 cp="plugins/dcd/$out/test-classes:plugins/dcd/$out/classes:$(cat plugins/dcd/cp.txt)"
-rm -f cp.txt plugins/dcd/cp.txt framework-api/cp.txt testkit/cp.txt cpu-backend/cp.txt training/cp.txt
+for d in . $(git ls-files '*pom.xml' | xargs -n1 dirname); do rm -f "$d/cp.txt"; done   # every reactor module writes one
 echo "OMP_WAIT_POLICY=$OMP_WAIT_POLICY OMP_NUM_THREADS=$OMP_NUM_THREADS;"
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores;" \
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(getconf _NPROCESSORS_ONLN) cores;" \
      "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 java_out=$(java ${JAVA_OPTS:--Xmx2g} -cp "$cp" io.tessera.plugin.dcd.DcdBenchmark "$repeats" 2>/dev/null \
     | grep -E '^[a-z_0-9]+ [0-9.]+ ')

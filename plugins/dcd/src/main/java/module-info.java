@@ -5,8 +5,9 @@
  * and the student learns from the dynamic distillation loss ({@link io.tessera.plugin.dcd.DcdLoss}): a KD term towards
  * the teacher's scores and a hard-label term, weighted per sample by the entropy of the teacher's distribution, both
  * in the official code's form and in the per-sample form the paper describes. The plugin also provides a real
- * retrieval task built from Fashion-MNIST composites with templated captions, a transformer cross-encoder teacher,
- * a dual-encoder student and the {@code dcd/*} pipeline steps that train, distil and measure R@K both ways and the
+ * retrieval task built from Fashion-MNIST composites with templated captions, a transformer cross-encoder teacher
+ * over the features of a pretrained item stem, dual-encoder students and smaller cross-encoder students copied from
+ * teacher layers, and the {@code dcd/*} pipeline steps that train, distil and measure R@K both ways and the
  * teacher-versus-student latency. It computes only through {@code io.tessera.api} tensors.
  */
 module io.tessera.plugin.dcd {
