@@ -12,7 +12,11 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Diagnostic (not a test): writes scenes, labels and frozen levels as raw little-endian arrays for offline probes. */
+/**
+ * A diagnostic (not a test): the scenes of {@code bench/dwff-scenes.sh} (same seeds) and the levels of a ViT saved by
+ * it ({@code vit_cache=FILE}), written as raw little-endian arrays ({@code train|test-levels.f32} [N, 4, D, h, w],
+ * {@code -labels.u8} [N, H, W], {@code -pixels.f32} [N, H, W]) for the linear probe of {@code bench/dwff/probe.py}.
+ */
 public final class DwffLevelDump {
     private DwffLevelDump() {
     }
@@ -25,7 +29,8 @@ public final class DwffLevelDump {
         }
         String dir = a.getOrDefault("dir", "../shared/data/fashion-mnist");
         int side = Integer.parseInt(a.getOrDefault("side", "64"));
-        double scale = Double.parseDouble(a.getOrDefault("scale", "1.5"));
+        double scale = Double.parseDouble(a.getOrDefault("scale", "1.143"));
+        int placement = Integer.parseInt(a.getOrDefault("placement", "16"));
         int dim = Integer.parseInt(a.getOrDefault("dim", "64"));
         int trainScenes = Integer.parseInt(a.getOrDefault("train_scenes", "320"));
         int testScenes = Integer.parseInt(a.getOrDefault("test_scenes", "96"));
@@ -37,7 +42,7 @@ public final class DwffLevelDump {
                 new Generator(0));
         vit.load(Path.of(a.get("vit_cache")), true);
         vit.eval();
-        SceneSet.Options so = new SceneSet.Options(side, side, 2, 2, 0.25, scale);
+        SceneSet.Options so = new SceneSet.Options(side, side, 2, 2, 0.25, scale, placement);
         SceneSet trainSet = SceneSet.generate("train-scenes", train, trainScenes, so, 25);
         SceneSet testSet = SceneSet.generate("test-scenes", test, testScenes, so, 26);
         int[] layers = {1, 2, 3, 4};
