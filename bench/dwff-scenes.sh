@@ -5,9 +5,9 @@
 #
 #   bench/dwff-scenes.sh [key=value ...]     e.g. epochs=6 train_scenes=640 seeds=1,2,3,4,5
 #
-# keys and defaults (those of dwff-scenes.yaml): dir=../shared/data/fashion-mnist side=64 scale=1.5 min_items=2
-# max_items=2 vit_images=6000 vit_epochs=1 vit_batch=32 vit_lr=0.002 dim=64 train_scenes=320 test_scenes=96 epochs=3
-# batch=4 lr=0.01 fc=32 seeds=1,2,3; variants=DWFF,SWFF,NWFF-last,NWFF-all runs only those; vit_cache=FILE saves the
+# keys and defaults (those of dwff-scenes.yaml): dir=../shared/data/fashion-mnist side=64 scale=1.143 placement=16
+# min_items=2 max_items=2 vit_images=6000 vit_epochs=1 vit_batch=32 vit_lr=0.002 dim=64 train_scenes=320 test_scenes=96
+# epochs=6 batch=4 lr=0.01 fc=32 seeds=1,2,3; variants=DWFF,SWFF,NWFF-last,NWFF-all runs only those; vit_cache=FILE saves the
 # pre-trained ViT there, or loads it when FILE exists. The measured runs in docs/methods/dwff.md give their arguments.
 #
 # Runs with OMP_NUM_THREADS=1 unless set: on a shared machine ND4J's OpenMP threads otherwise spin against each other

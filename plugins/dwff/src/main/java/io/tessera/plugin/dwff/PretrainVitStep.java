@@ -36,6 +36,7 @@ public final class PretrainVitStep implements Step<PretrainVitStep.Config> {
      * @param lr        AdamW learning rate
      * @param limit     use only the first N training images; 0 uses all
      * @param itemScale factor by which items are enlarged before placement (use that of dwff/scenes)
+     * @param placement item corners at random multiples of this many pixels (use that of dwff/scenes)
      * @param pool      {@code mean} (the head reads the mean of the patch tokens) or {@code cls} (the class token)
      * @param seed      initial weights, order and placements; -1 derives it from the pipeline seed
      */
@@ -54,13 +55,16 @@ public final class PretrainVitStep implements Step<PretrainVitStep.Config> {
             @Description("use only the first N training images; 0 uses all") @Range(min = 0) int limit,
             @Description("factor in [1, 8] by which items are enlarged before placement; use that of dwff/scenes")
             @Range(min = 1, max = 8) double itemScale,
+            @Description("item corners at random multiples of this many pixels (1 anywhere, 16 on the patch grid);"
+                    + " use that of dwff/scenes") @Range(min = 1, max = 4096) int placement,
             @Description("what the pre-training head reads: mean (mean of the patch tokens, so each patch token"
                     + " carries the class of what it covers) or cls (the class token)") @OneOf({"mean", "cls"})
             String pool,
             @Description("seed; -1 derives it from the pipeline seed") @Range(min = -1) long seed) {
 
         public Config {
-            new VitPretraining.Options(dim, depth, heads, mlpRatio, epochs, batchSize, lr, pooling(pool), itemScale);
+            new VitPretraining.Options(dim, depth, heads, mlpRatio, epochs, batchSize, lr, pooling(pool), itemScale,
+                    placement);
         }
 
         static PatchVit.Pooling pooling(String pool) {
@@ -87,7 +91,7 @@ public final class PretrainVitStep implements Step<PretrainVitStep.Config> {
 
     @Override
     public Config defaultConfig() {
-        return new Config(64, 64, 64, 4, 4, 2, 3, 64, 1e-3, 0, 1.0, "mean", -1);
+        return new Config(64, 64, 64, 4, 4, 2, 3, 64, 1e-3, 0, 1.0, 1, "mean", -1);
     }
 
     @Override
@@ -109,7 +113,7 @@ public final class PretrainVitStep implements Step<PretrainVitStep.Config> {
             train = a.slice(0, c.limit());
         }
         VitPretraining.Options o = new VitPretraining.Options(c.dim(), c.depth(), c.heads(), c.mlpRatio(),
-                c.epochs(), c.batchSize(), c.lr(), Config.pooling(c.pool()), c.itemScale());
+                c.epochs(), c.batchSize(), c.lr(), Config.pooling(c.pool()), c.itemScale(), c.placement());
         int steps = c.epochs() * ((train.size() + c.batchSize() - 1) / c.batchSize());
         double[] last = {Double.NaN};
         long start = System.nanoTime();

@@ -49,14 +49,26 @@ public final class SceneSet {
      * @param threshold intensity in (0, 1] from which an item's pixel is labelled with its class
      * @param itemScale factor in [1, 8] by which items are enlarged (bilinear) before they are placed: patch-16
      *                  tokens see a 28-pixel item at scale 1 as barely 2×2 patches, at scale 1.5 as about 2.6×2.6
+     * @param placement item corners are drawn at random multiples of this many pixels (1: any pixel; 16: on the ViT
+     *                  patch grid, so every 16×16 patch token sees the same piece of an item at the same offset)
      */
-    public record Options(int height, int width, int minItems, int maxItems, double threshold, double itemScale) {
+    public record Options(int height, int width, int minItems, int maxItems, double threshold, double itemScale,
+                          int placement) {
         /** Items at their own size. */
         public Options(int height, int width, int minItems, int maxItems, double threshold) {
             this(height, width, minItems, maxItems, threshold, 1.0);
         }
 
+        /** Items placed at any pixel. */
+        public Options(int height, int width, int minItems, int maxItems, double threshold, double itemScale) {
+            this(height, width, minItems, maxItems, threshold, itemScale, 1);
+        }
+
         public Options {
+            if (placement < 1 || placement > Math.min(height, width)) {
+                throw new IllegalArgumentException("placement must be in [1, " + Math.min(height, width) + "] pixels"
+                        + " (1: items anywhere, 16: on the patch grid), got " + placement);
+            }
             if (!(itemScale >= 1 && itemScale <= 8)) {
                 throw new IllegalArgumentException("item_scale must be in [1, 8], got " + itemScale);
             }
@@ -112,8 +124,8 @@ public final class SceneSet {
             for (int k = 0; k < n; k++) {
                 int index = rng.nextInt(source.size());
                 int cls = source.label(index) + 1;
-                int y0 = rng.nextInt(o.height() - ih + 1);
-                int x0 = rng.nextInt(o.width() - iw + 1);
+                int y0 = position(rng, o.height() - ih, o.placement());
+                int x0 = position(rng, o.width() - iw, o.placement());
                 source.copyPixels(index, raw, 0);
                 float[] item = scale(raw, source.height(), source.width(), ih, iw);
                 for (int y = 0; y < ih; y++) {
@@ -134,6 +146,11 @@ public final class SceneSet {
         names.add("background");
         names.addAll(source.classNames());
         return new SceneSet(name, o.height(), o.width(), names, px, lab, count);
+    }
+
+    /** A random multiple of {@code step} in {@code [0, free]} (the free room along one side). */
+    static int position(SplittableRandom rng, int free, int step) {
+        return rng.nextInt(free / step + 1) * step;
     }
 
     /** The side of an item of side {@code side} enlarged by {@code scale} (rounded). */

@@ -3,14 +3,20 @@ package io.tessera.plugin.dwff;
 import io.tessera.api.data.DataLoader;
 import io.tessera.api.metrics.ConfusionMatrix;
 import io.tessera.api.metrics.SegmentationMetrics;
-import io.tessera.api.optim.AdamW;
-import io.tessera.api.optim.LrScheduler;
 import io.tessera.api.tensor.Autograd;
 import io.tessera.api.tensor.Generator;
 import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
 import io.tessera.api.tensor.TensorScope;
 import io.tessera.api.tensor.Tensors;
+import io.tessera.training.Batches;
+import io.tessera.training.Loss;
+import io.tessera.training.OptimizerOptions;
+import io.tessera.training.ScheduleOptions;
+import io.tessera.training.Trainer;
+import io.tessera.training.TrainingListener;
+import io.tessera.training.TrainingOptions;
+import io.tessera.training.TrainingState;
 import java.util.ArrayList;
 import java.util.List;
 import org.apiguardian.api.API;
@@ -18,7 +24,8 @@ import org.apiguardian.api.API;
 /**
  * Trains and evaluates a {@link DwffDecoder} on scenes whose frozen-encoder levels are precomputed
  * ({@link LevelFeatures}), with the recipe of spec §6 scaled to CPU: AdamW (decoupled weight decay), a cosine
- * schedule stepped per epoch, the DWFF loss (entropy term only for dynamic fusion), dropout on while training.
+ * schedule stepped per epoch, the DWFF loss (entropy term only for dynamic fusion), dropout on while training; the
+ * loop is the training module's {@link Trainer}.
  */
 @API(status = API.Status.EXPERIMENTAL, since = "1.0")
 public final class SceneTraining {
@@ -67,46 +74,98 @@ public final class SceneTraining {
         }
         DwffDecoder decoder = new DwffDecoder(b, config, new Generator(seed));
         DwffLoss loss = DwffLoss.forFusion(config.fusion());
-        DataLoader<int[]> loader = DataLoader.of(scenes.size(), idx -> idx).batchSize(o.batchSize()).shuffle(true)
-                .seed(seed).build();
-        try (AdamW opt = new AdamW(decoder.parameters(), o.lr(), 0.9, 0.999, 1e-8, o.weightDecay(), false)) {
-            LrScheduler schedule = LrScheduler.cosineAnnealing(opt, o.epochs(), 0);
-            long step = 0;
-            decoder.train();
-            for (int epoch = 0; epoch < o.epochs(); epoch++) {
-                double sum = 0;
-                int batches = 0;
-                double lr = opt.learningRate();
-                for (int[] idx : loader.epoch(epoch)) {
-                    if (listener.cancelled()) {
-                        throw new java.util.concurrent.CancellationException("cancelled");
-                    }
-                    try (TensorScope sc = Tensors.scope()) {
-                        DwffDecoder.Output out = decoder.run(train.batch(b, idx));
-                        Tensor target = b.tensor(scenes.labels(idx), idx.length, scenes.height(), scenes.width());
-                        Tensor total = loss.compute(out.logits(), target, out.fusionWeights()).total();
-                        opt.zeroGrad();
-                        total.backward();
-                        opt.step();
-                        double v = total.item();
-                        if (!Double.isFinite(v)) {
-                            throw new IllegalStateException("the loss became " + v + " at step " + step + "; lower"
-                                    + " the learning rate");
-                        }
-                        sum += v;
-                        batches++;
-                        listener.step(++step, v);
-                    }
-                }
-                schedule.step();
-                listener.epoch(epoch + 1, o.epochs(), sum / Math.max(1, batches), lr);
+        Fitting model = new Fitting(decoder);
+        Batches<int[]> batches = new Batches<>() {
+            @Override
+            public int size(int[] idx) {
+                return idx.length;
             }
+
+            @Override
+            public Tensor input(int[] idx, TensorBackend backend) {
+                return Tensors.concat(train.batch(backend, idx), 1);
+            }
+
+            @Override
+            public Tensor target(int[] idx, TensorBackend backend) {
+                return backend.tensor(scenes.labels(idx), idx.length, scenes.height(), scenes.width());
+            }
+        };
+        try {
+            fit(model, b, batches, (logits, target) -> loss.compute(logits, target, model.lastWeights).total(),
+                    scenes.size(), o.epochs(), o.batchSize(), o.lr(), o.weightDecay(), seed, listener, null);
         } catch (RuntimeException e) {
             decoder.close();
             throw e;
         }
         decoder.eval();
         return decoder;
+    }
+
+    /**
+     * The one training loop of this plugin, the training module's {@link Trainer} (zero-grad, backward, AdamW step,
+     * the NaN guard, cosine schedule per epoch, cancellation): batches of indices {@code 0..size-1} shuffled by
+     * {@code seed}, reported to {@code listener}; {@code epochStart}, when not null, is told each epoch before its
+     * first batch.
+     */
+    static <M extends io.tessera.api.nn.Module> void fit(M model, TensorBackend b, Batches<int[]> batches,
+                                                       Loss loss, int size, int epochs, int batchSize, double lr,
+                                                       double weightDecay, long seed, Listener listener,
+                                                       java.util.function.IntConsumer epochStart) {
+        TrainingOptions options = TrainingOptions.defaults().withEpochs(epochs).withBatchSize(batchSize)
+                .withOptimizer(new OptimizerOptions(OptimizerOptions.Type.ADAMW, lr, 0, weightDecay))
+                .withSchedule(ScheduleOptions.cosine());
+        Trainer<int[]> trainer = Trainer.builder(model, b, batches).options(options).loss(loss).seed(seed)
+                .cancelled(listener::cancelled)
+                .listener(new TrainingListener() {
+                    @Override
+                    public void onStart(TrainingState state) {
+                        if (epochStart != null) {
+                            epochStart.accept(state.epoch());
+                        }
+                    }
+
+                    @Override
+                    public void onBatchEnd(TrainingState state, double batchLoss) {
+                        listener.step(state.step(), batchLoss);
+                    }
+
+                    @Override
+                    public void onEpochEnd(TrainingState state, java.util.Map<String, Double> metrics) {
+                        listener.epoch(state.epoch(), epochs, metrics.get("train_loss"), metrics.get("lr"));
+                        if (epochStart != null && state.epoch() < epochs) {
+                            epochStart.accept(state.epoch());
+                        }
+                    }
+                }).build();
+        model.train();
+        try {
+            trainer.fit(DataLoader.of(size, idx -> idx), null);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The decoder as the trainer's model: its input is the levels concatenated on the channel axis, its output the
+     * logits; the fusion weights of the same pass are kept for the loss's entropy term (spec §5).
+     */
+    private static final class Fitting extends io.tessera.api.nn.Module {
+        private final DwffDecoder decoder;
+        private Tensor lastWeights;
+
+        Fitting(DwffDecoder decoder) {
+            this.decoder = registerModule("decoder", decoder);
+        }
+
+        @Override
+        public Tensor forward(Tensor levels) {
+            long[] sizes = new long[decoder.config().levels()];
+            java.util.Arrays.fill(sizes, decoder.config().inChannels());
+            DwffDecoder.Output out = decoder.run(Tensors.split(levels, 1, sizes));
+            lastWeights = out.fusionWeights();
+            return out.logits();
+        }
     }
 
     /**

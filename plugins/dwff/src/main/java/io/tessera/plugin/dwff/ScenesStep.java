@@ -33,6 +33,7 @@ public final class ScenesStep implements Step<ScenesStep.Config> {
      * @param maxItems    most items per scene
      * @param threshold   intensity from which an item's pixel takes its class
      * @param itemScale   factor by which items are enlarged (bilinear) before placement
+     * @param placement   item corners at random multiples of this many pixels (1 anywhere, 16 on the patch grid)
      * @param trainScenes scenes built from the training split
      * @param testScenes  scenes built from the test split
      * @param seed        positions and item choices; -1 derives it from the pipeline seed
@@ -47,6 +48,9 @@ public final class ScenesStep implements Step<ScenesStep.Config> {
                     + " background)") @Range(min = 0, minExclusive = true, max = 1) double threshold,
             @Description("factor in [1, 8] by which items are enlarged (bilinear) before placement, so that an item"
                     + " spans more than 2x2 patches of 16") @Range(min = 1, max = 8) double itemScale,
+            @Description("item corners are put at random multiples of this many pixels: 1 anywhere, 16 on the ViT"
+                    + " patch grid (each patch token then sees a piece of an item at a fixed offset)")
+            @Range(min = 1, max = 4096) int placement,
             @Description("scenes built from training-split images only") @Range(min = 1, max = 1_000_000)
             int trainScenes,
             @Description("scenes built from test-split images only") @Range(min = 1, max = 1_000_000) int testScenes,
@@ -54,16 +58,16 @@ public final class ScenesStep implements Step<ScenesStep.Config> {
             long seed) {
 
         public Config {
-            options(height, width, minItems, maxItems, threshold, itemScale);
+            options(height, width, minItems, maxItems, threshold, itemScale, placement);
         }
 
         private static SceneSet.Options options(int height, int width, int minItems, int maxItems, double threshold,
-                                                double itemScale) {
-            return new SceneSet.Options(height, width, minItems, maxItems, threshold, itemScale);
+                                                double itemScale, int placement) {
+            return new SceneSet.Options(height, width, minItems, maxItems, threshold, itemScale, placement);
         }
 
         SceneSet.Options options() {
-            return options(height, width, minItems, maxItems, threshold, itemScale);
+            return options(height, width, minItems, maxItems, threshold, itemScale, placement);
         }
     }
 
@@ -85,7 +89,7 @@ public final class ScenesStep implements Step<ScenesStep.Config> {
 
     @Override
     public Config defaultConfig() {
-        return new Config(64, 64, 2, 3, 0.25, 1.0, 2000, 500, -1);
+        return new Config(64, 64, 2, 3, 0.25, 1.0, 1, 2000, 500, -1);
     }
 
     @Override

@@ -1,15 +1,11 @@
 package io.tessera.plugin.dwff;
 
-import io.tessera.api.data.DataLoader;
 import io.tessera.api.data.ImageDataset;
-import io.tessera.api.optim.AdamW;
-import io.tessera.api.optim.LrScheduler;
-import io.tessera.api.tensor.Functional;
 import io.tessera.api.tensor.Generator;
 import io.tessera.api.tensor.Tensor;
 import io.tessera.api.tensor.TensorBackend;
-import io.tessera.api.tensor.TensorScope;
-import io.tessera.api.tensor.Tensors;
+import io.tessera.training.Batches;
+import io.tessera.training.Loss;
 import java.util.SplittableRandom;
 import org.apiguardian.api.API;
 
@@ -35,10 +31,20 @@ public final class VitPretraining {
      * @param lr        AdamW learning rate (cosine schedule per epoch, weight decay 0.05)
      * @param pooling   what the classification head reads (class token or mean of the patch tokens)
      * @param itemScale factor by which items are enlarged before placement (that of the scenes)
+     * @param placement item corners at random multiples of this many pixels (that of the scenes)
      */
     public record Options(int dim, int depth, int heads, int mlpRatio, int epochs, int batchSize, double lr,
-                          PatchVit.Pooling pooling, double itemScale) {
+                          PatchVit.Pooling pooling, double itemScale, int placement) {
+        /** Items placed at any pixel. */
+        public Options(int dim, int depth, int heads, int mlpRatio, int epochs, int batchSize, double lr,
+                       PatchVit.Pooling pooling, double itemScale) {
+            this(dim, depth, heads, mlpRatio, epochs, batchSize, lr, pooling, itemScale, 1);
+        }
+
         public Options {
+            if (placement < 1) {
+                throw new IllegalArgumentException("placement must be >= 1 pixel, got " + placement);
+            }
             if (!(itemScale >= 1 && itemScale <= 8)) {
                 throw new IllegalArgumentException("item_scale must be in [1, 8], got " + itemScale);
             }
@@ -66,52 +72,42 @@ public final class VitPretraining {
         }
         PatchVit vit = new PatchVit(b, height, width, o.dim(), o.depth(), o.heads(), o.mlpRatio(), train.numClasses(),
                 o.pooling(), new Generator(seed));
-        DataLoader<int[]> loader = DataLoader.of(train.size(), idx -> idx).batchSize(o.batchSize()).shuffle(true)
-                .seed(seed).build();
         float[] raw = new float[train.pixelsPerImage()];
-        try (AdamW opt = new AdamW(vit.parameters(), o.lr(), 0.9, 0.999, 1e-8, 0.05, false)) {
-            LrScheduler schedule = LrScheduler.cosineAnnealing(opt, o.epochs(), 0);
-            long step = 0;
-            vit.train();
-            for (int epoch = 0; epoch < o.epochs(); epoch++) {
-                SplittableRandom place = new SplittableRandom(seed * 1_000_003L + epoch);
-                double sum = 0;
-                int batches = 0;
-                double lr = opt.learningRate();
-                for (int[] idx : loader.epoch(epoch)) {
-                    if (listener.cancelled()) {
-                        throw new java.util.concurrent.CancellationException("cancelled");
-                    }
-                    float[] canvas = new float[idx.length * height * width];
-                    long[] labels = new long[idx.length];
-                    for (int i = 0; i < idx.length; i++) {
-                        train.copyPixels(idx[i], raw, 0);
-                        float[] item = SceneSet.scale(raw, train.height(), train.width(), ih, iw);
-                        labels[i] = train.label(idx[i]);
-                        int y0 = place.nextInt(height - ih + 1);
-                        int x0 = place.nextInt(width - iw + 1);
-                        for (int y = 0; y < ih; y++) {
-                            System.arraycopy(item, y * iw, canvas, i * height * width + (y0 + y) * width + x0, iw);
-                        }
-                    }
-                    try (TensorScope sc = Tensors.scope()) {
-                        Tensor x = b.tensor(canvas, idx.length, 1, height, width);
-                        Tensor loss = Functional.crossEntropy(vit.forward(x), b.tensor(labels, idx.length));
-                        opt.zeroGrad();
-                        loss.backward();
-                        opt.step();
-                        double v = loss.item();
-                        if (!Double.isFinite(v)) {
-                            throw new IllegalStateException("ViT pre-training loss became " + v + "; lower lr");
-                        }
-                        sum += v;
-                        batches++;
-                        listener.step(++step, v);
+        // a new placement stream every epoch, drawn in batch order
+        SplittableRandom[] place = {new SplittableRandom(seed * 1_000_003L)};
+        Batches<int[]> batches = new Batches<>() {
+            @Override
+            public int size(int[] idx) {
+                return idx.length;
+            }
+
+            @Override
+            public Tensor input(int[] idx, TensorBackend backend) {
+                float[] canvas = new float[idx.length * height * width];
+                for (int i = 0; i < idx.length; i++) {
+                    train.copyPixels(idx[i], raw, 0);
+                    float[] item = SceneSet.scale(raw, train.height(), train.width(), ih, iw);
+                    int y0 = SceneSet.position(place[0], height - ih, o.placement());
+                    int x0 = SceneSet.position(place[0], width - iw, o.placement());
+                    for (int y = 0; y < ih; y++) {
+                        System.arraycopy(item, y * iw, canvas, i * height * width + (y0 + y) * width + x0, iw);
                     }
                 }
-                schedule.step();
-                listener.epoch(epoch + 1, o.epochs(), sum / Math.max(1, batches), lr);
+                return backend.tensor(canvas, idx.length, 1, height, width);
             }
+
+            @Override
+            public Tensor target(int[] idx, TensorBackend backend) {
+                long[] labels = new long[idx.length];
+                for (int i = 0; i < idx.length; i++) {
+                    labels[i] = train.label(idx[i]);
+                }
+                return backend.tensor(labels, idx.length);
+            }
+        };
+        try {
+            SceneTraining.fit(vit, b, batches, Loss.crossEntropy(), train.size(), o.epochs(), o.batchSize(), o.lr(),
+                    0.05, seed, listener, epoch -> place[0] = new SplittableRandom(seed * 1_000_003L + epoch));
         } catch (RuntimeException e) {
             vit.close();
             throw e;

@@ -38,7 +38,8 @@ public final class DwffSceneComparison {
         }
         String dir = a.getOrDefault("dir", "../shared/data/fashion-mnist");
         int side = Integer.parseInt(a.getOrDefault("side", "64"));
-        double scale = Double.parseDouble(a.getOrDefault("scale", "1.5"));
+        double scale = Double.parseDouble(a.getOrDefault("scale", "1.143"));
+        int placement = Integer.parseInt(a.getOrDefault("placement", "16"));
         int minItems = Integer.parseInt(a.getOrDefault("min_items", "2"));
         int maxItems = Integer.parseInt(a.getOrDefault("max_items", "2"));
         int vitImages = Integer.parseInt(a.getOrDefault("vit_images", "6000"));
@@ -47,7 +48,7 @@ public final class DwffSceneComparison {
         int dim = Integer.parseInt(a.getOrDefault("dim", "64"));
         int trainScenes = Integer.parseInt(a.getOrDefault("train_scenes", "320"));
         int testScenes = Integer.parseInt(a.getOrDefault("test_scenes", "96"));
-        int epochs = Integer.parseInt(a.getOrDefault("epochs", "3"));
+        int epochs = Integer.parseInt(a.getOrDefault("epochs", "6"));
         int batch = Integer.parseInt(a.getOrDefault("batch", "4"));
         double lr = Double.parseDouble(a.getOrDefault("lr", "0.01"));
         int fc = Integer.parseInt(a.getOrDefault("fc", "32"));
@@ -65,7 +66,7 @@ public final class DwffSceneComparison {
         PatchVit vit = !cache.isEmpty() && java.nio.file.Files.exists(Path.of(cache))
                 ? loaded(be, cache, side, dim, train.numClasses()) : VitPretraining.pretrain(be, train.slice(0, Math.min(vitImages, train.size())), side, side,
                 new VitPretraining.Options(dim, 4, 4, 2, vitEpochs,
-                        Integer.parseInt(a.getOrDefault("vit_batch", "32")), vitLr, PatchVit.Pooling.MEAN, scale), 12,
+                        Integer.parseInt(a.getOrDefault("vit_batch", "32")), vitLr, PatchVit.Pooling.MEAN, scale, placement), 12,
                 new SceneTraining.Listener() {
                     @Override
                     public void epoch(int epoch, int n, double meanLoss, double rate) {
@@ -77,8 +78,8 @@ public final class DwffSceneComparison {
             vit.save(Path.of(cache));
         }
         System.out.printf(Locale.ROOT, "vit test accuracy (1000 single-item canvases) %.3f%n",
-                DwffSceneProbe.vitAccuracy(be, vit, test, side, scale));
-        SceneSet.Options so = new SceneSet.Options(side, side, minItems, maxItems, 0.25, scale);
+                DwffSceneProbe.vitAccuracy(be, vit, test, side, scale, placement));
+        SceneSet.Options so = new SceneSet.Options(side, side, minItems, maxItems, 0.25, scale, placement);
         SceneSet trainSet = SceneSet.generate("train-scenes", train, trainScenes, so, 25);
         SceneSet testSet = SceneSet.generate("test-scenes", test, testScenes, so, 26);
         long[] counts = testSet.labelCounts();

@@ -185,6 +185,11 @@ public final class DwffSceneProbe {
 
     @SuppressWarnings("try")
     static double vitAccuracy(TensorBackend be, PatchVit vit, ImageDataset test, int side, double scale) {
+        return vitAccuracy(be, vit, test, side, scale, 1);
+    }
+
+    static double vitAccuracy(TensorBackend be, PatchVit vit, ImageDataset test, int side, double scale,
+                              int placement) {
         int ih = SceneSet.scaledSide(test.height(), scale);
         int n = Math.min(1000, test.size());
         java.util.SplittableRandom r = new java.util.SplittableRandom(5);
@@ -193,8 +198,8 @@ public final class DwffSceneProbe {
         for (int i = 0; i < n; i++) {
             test.copyPixels(i, item, 0);
             float[] big = SceneSet.scale(item, test.height(), test.width(), ih, ih);
-            int y0 = r.nextInt(side - ih + 1);
-            int x0 = r.nextInt(side - ih + 1);
+            int y0 = r.nextInt((side - ih) / placement + 1) * placement;
+            int x0 = r.nextInt((side - ih) / placement + 1) * placement;
             for (int y = 0; y < ih; y++) {
                 System.arraycopy(big, y * ih, canvas, i * side * side + (y0 + y) * side + x0, ih);
             }

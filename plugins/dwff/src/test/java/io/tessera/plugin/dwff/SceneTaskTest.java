@@ -73,6 +73,32 @@ class SceneTaskTest {
     }
 
     @Test
+    void placementPutsItemCornersOnMultiplesOfItsStep() {
+        // items are 8x8 with their bright square at rows and columns 2..5: on a grid of 8 no labelled pixel can lie
+        // elsewhere, while free placement puts some there
+        SceneSet grid = SceneSet.generate("g", items(), 30, new SceneSet.Options(32, 48, 2, 4, 0.3, 1.0, 8), 5);
+        SceneSet free = SceneSet.generate("f", items(), 30, new SceneSet.Options(32, 48, 2, 4, 0.3, 1.0, 1), 5);
+        int offGrid = 0;
+        for (int s = 0; s < 30; s++) {
+            int[] g = grid.labelMap(s);
+            int[] f = free.labelMap(s);
+            for (int p = 0; p < g.length; p++) {
+                int y = p / 48 % 8;
+                int x = p % 48 % 8;
+                boolean inside = y >= 2 && y <= 5 && x >= 2 && x <= 5;
+                if (g[p] > 0) {
+                    assertThat(inside).isTrue();
+                }
+                if (f[p] > 0 && !inside) {
+                    offGrid++;
+                }
+            }
+        }
+        assertThat(offGrid).isPositive();
+        assertThatThrownBy(() -> new SceneSet.Options(32, 32, 1, 1, 0.3, 1.0, 0)).hasMessageContaining("placement");
+    }
+
+    @Test
     void badScenesAreRejectedWithTheReason() {
         assertThatThrownBy(() -> new SceneSet.Options(60, 64, 2, 3, 0.25)).hasMessageContaining("multiples of 16");
         assertThatThrownBy(() -> new SceneSet.Options(64, 64, 3, 2, 0.25)).hasMessageContaining("min_items");
