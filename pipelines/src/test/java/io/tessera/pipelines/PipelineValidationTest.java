@@ -171,7 +171,7 @@ class PipelineValidationTest {
                 "unknown key 'sed' (did you mean 'seed'?); a pipeline has: name, description, backend, seed, plugins,"
                         + " steps, outputs",
                 "step 'x' has unknown key 'use' (did you mean 'uses'?); a step has: uses, with, inputs,"
-                        + " description");
+                        + " description, seed, matrix, retries, executor, max_parallel, spark");
     }
 
     @Test
